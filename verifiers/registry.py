@@ -1,0 +1,81 @@
+"""Components: named, configurable rewards, and the registry that maps names to them.
+
+Two shapes of component:
+
+* :class:`ItemComponent` scores one sample at a time. ``evaluate`` must be cheap (regexes,
+  string work) and returns either a final :class:`Score` or a :class:`Job` for heavy work.
+* :class:`GroupComponent` scores a whole batch after every item component has run. It sees
+  the batch (for group-relative rewards such as Kimi's length reward) and the scores of the
+  components it ``requires`` (e.g. ``cosine`` reads ``accuracy``). A required component that
+  the request did not ask for is computed anyway as a weight-0 metric.
+
+Each component has a frozen (hashable) dataclass ``config_type``; a request's parameters
+are validated against it before any work starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
+
+from verifiers.types import Job, Sample, Score
+
+__all__ = ["ItemComponent", "GroupComponent", "Component", "Registry", "NoConfig"]
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class NoConfig:
+    """Config of a component without parameters."""
+
+
+@runtime_checkable
+class ItemComponent(Protocol, Generic[C]):
+    name: ClassVar[str]
+    config_type: ClassVar[type]
+    requires: ClassVar[tuple[str, ...]]
+
+    def evaluate(self, sample: Sample, config: C) -> Score | Job: ...
+
+
+@runtime_checkable
+class GroupComponent(Protocol, Generic[C]):
+    name: ClassVar[str]
+    config_type: ClassVar[type]
+    requires: ClassVar[tuple[str, ...]]
+
+    def evaluate_batch(
+        self, samples: Sequence[Sample], config: C, deps: Mapping[str, Sequence[Score]]
+    ) -> list[Score]: ...
+
+
+Component = ItemComponent[Any] | GroupComponent[Any]
+
+
+class Registry:
+    """Name → component. The default registry is built by :func:`verifiers.default_registry`."""
+
+    def __init__(self, components: Sequence[Component] = ()) -> None:
+        self._by_name: dict[str, Component] = {}
+        for c in components:
+            self.add(c)
+
+    def add(self, component: Component) -> None:
+        if component.name in self._by_name:
+            raise ValueError(f"component {component.name!r} registered twice")
+        self._by_name[component.name] = component
+
+    def get(self, name: str) -> Component | None:
+        return self._by_name.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._by_name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+
+def is_group(component: Component) -> bool:
+    return hasattr(component, "evaluate_batch")
