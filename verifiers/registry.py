@@ -4,6 +4,7 @@ Two shapes of component:
 
 * :class:`ItemComponent` scores one sample at a time. ``evaluate`` must be cheap (regexes,
   string work) and returns either a final :class:`Score` or a :class:`Job` for heavy work.
+* :class:`AsyncItemComponent` scores one sample by waiting on a backend (the sandbox).
 * :class:`GroupComponent` scores a whole batch after every item component has run. It sees
   the batch (for group-relative rewards such as Kimi's length reward) and the scores of the
   components it ``requires`` (e.g. ``cosine`` reads ``accuracy``). A required component that
@@ -21,7 +22,16 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from verifiers.types import Job, Sample, Score
 
-__all__ = ["ItemComponent", "GroupComponent", "Component", "Registry", "NoConfig"]
+__all__ = [
+    "ItemComponent",
+    "GroupComponent",
+    "AsyncItemComponent",
+    "Component",
+    "Registry",
+    "NoConfig",
+    "is_group",
+    "is_async",
+]
 
 C = TypeVar("C")
 
@@ -51,7 +61,23 @@ class GroupComponent(Protocol, Generic[C]):
     ) -> list[Score]: ...
 
 
-Component = ItemComponent[Any] | GroupComponent[Any]
+@runtime_checkable
+class AsyncItemComponent(Protocol, Generic[C]):
+    """A component that waits on an outside backend (the code sandbox) rather than the CPU.
+
+    The caller runs many ``aevaluate`` calls concurrently, each under the item deadline; the
+    component owns its backend (injected at construction) and must convert the backend's
+    failures into ``Status.SANDBOX_ERROR`` scores, never into a wrong answer.
+    """
+
+    name: ClassVar[str]
+    config_type: ClassVar[type]
+    requires: ClassVar[tuple[str, ...]]
+
+    async def aevaluate(self, sample: Sample, config: C) -> Score: ...
+
+
+Component = ItemComponent[Any] | GroupComponent[Any] | AsyncItemComponent[Any]
 
 
 class Registry:
@@ -79,3 +105,7 @@ class Registry:
 
 def is_group(component: Component) -> bool:
     return hasattr(component, "evaluate_batch")
+
+
+def is_async(component: Component) -> bool:
+    return hasattr(component, "aevaluate")
