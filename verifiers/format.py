@@ -1,0 +1,93 @@
+"""The format reward: reasoning in ``<think>…</think>``, answer after it.
+
+``strict`` (R1-Zero, the default): exactly one non-empty think block followed by exactly one
+non-empty ``<answer>…</answer>``, nothing but white space around them. ``think``: one
+non-empty think block, then a non-empty answer (R1-distill / Qwen3 chat templates).
+
+The anchors' regexes reward two think blocks, text after ``</answer>``, an empty answer or
+an empty think; this checks tag counts and positions instead, on a copy of the completion
+with fenced code blanked out (a reasoning may quote ``<think>`` inside a code fence). When
+the prompt already opened ``<think>``, the completion starts inside the reasoning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from verifiers.text import THINK_CLOSE, THINK_OPEN, mask_code_fences
+from verifiers.types import Sample, Score, Status
+
+__all__ = ["FormatConfig", "FormatReward", "check_format"]
+
+ANSWER_OPEN = "<answer>"
+ANSWER_CLOSE = "</answer>"
+_TAGS = (THINK_OPEN, THINK_CLOSE, ANSWER_OPEN, ANSWER_CLOSE)
+
+
+@dataclass(frozen=True)
+class FormatConfig:
+    mode: Literal["strict", "think"] = "strict"
+
+
+def _with_opened_think(completion: str, opened_by_prompt: bool) -> str:
+    """Prepend the prompt's ``<think>`` so both cases are checked alike."""
+    if opened_by_prompt and not completion.lstrip().startswith(THINK_OPEN):
+        return THINK_OPEN + completion
+    return completion
+
+
+def check_format(completion: str, mode: str = "strict", opened_by_prompt: bool = False) -> str | None:
+    """None when the format holds, else the reason it does not."""
+    text = _with_opened_think(completion, opened_by_prompt)
+    masked = mask_code_fences(text)
+    counts = {tag: masked.count(tag) for tag in _TAGS}
+    if counts[THINK_OPEN] != 1:
+        return "no <think> tag" if counts[THINK_OPEN] == 0 else f"{counts[THINK_OPEN]} <think> tags"
+    if counts[THINK_CLOSE] != 1:
+        return "no </think> tag" if counts[THINK_CLOSE] == 0 else f"{counts[THINK_CLOSE]} </think> tags"
+    t_open = masked.index(THINK_OPEN)
+    t_close = masked.index(THINK_CLOSE)
+    if t_close < t_open:
+        return "</think> comes before <think>"
+    if masked[:t_open].strip():
+        return "text before <think>"
+    if not text[t_open + len(THINK_OPEN) : t_close].strip():
+        return "empty think block"
+    after = t_close + len(THINK_CLOSE)
+    if mode == "think":
+        if counts[ANSWER_OPEN] > 1 or counts[ANSWER_CLOSE] > 1:
+            return "more than one answer block"
+        if not _answer_text(text[after:]).strip():
+            return "empty answer after </think>"
+        return None
+    if counts[ANSWER_OPEN] != 1 or counts[ANSWER_CLOSE] != 1:
+        return "expected exactly one <answer>…</answer>"
+    a_open = masked.index(ANSWER_OPEN)
+    a_close = masked.index(ANSWER_CLOSE)
+    if not after <= a_open < a_close:
+        return "answer tags out of order"
+    if masked[after:a_open].strip():
+        return "text between </think> and <answer>"
+    if masked[a_close + len(ANSWER_CLOSE) :].strip():
+        return "text after </answer>"
+    if not text[a_open + len(ANSWER_OPEN) : a_close].strip():
+        return "empty answer"
+    return None
+
+
+def _answer_text(answer_part: str) -> str:
+    """The answer without its (optional) tags, for the non-empty check of ``think`` mode."""
+    return answer_part.replace(ANSWER_OPEN, "").replace(ANSWER_CLOSE, "")
+
+
+class FormatReward:
+    name = "format"
+    config_type = FormatConfig
+    requires: tuple[str, ...] = ()
+
+    def evaluate(self, sample: Sample, config: FormatConfig) -> Score:
+        problem = check_format(sample.completion, config.mode, sample.prompt_opens_think)
+        if problem is None:
+            return Score(1.0, Status.OK, f"{config.mode} format holds", {"mode": config.mode})
+        return Score(0.0, Status.OK, problem, {"mode": config.mode})

@@ -1,0 +1,70 @@
+"""Math accuracy: extract → normalise → fast verdict, or a symbolic job for the worker pool.
+
+Stages (each its own module): :mod:`~verifiers.math.extract` finds the anchored final
+answer, :mod:`~verifiers.math.normalize` decides the easy cases without sympy, and
+:mod:`~verifiers.math.compare` runs math-verify under the pool's hard deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from verifiers.math.compare import symbolic_verdict
+from verifiers.math.extract import MAX_ANSWER_CHARS, extract_answer
+from verifiers.math.normalize import clean_latex, fast_verdict, normalize_reference
+from verifiers.text import split_parts
+from verifiers.types import Job, Sample, Score, Status
+
+__all__ = ["MathConfig", "MathAccuracy"]
+
+
+@dataclass(frozen=True)
+class MathConfig:
+    """Parameters of the math ``accuracy`` component.
+
+    ``float_rounding``: decimal places both sides are rounded to when one is a decimal.
+    ``strict``: math-verify's strict mode (variables matter; sets are not tuples).
+    """
+
+    float_rounding: int = 6
+    strict: bool = True
+
+
+class MathAccuracy:
+    name = "accuracy"
+    task = "math"
+    config_type = MathConfig
+    requires: tuple[str, ...] = ()
+
+    def evaluate(self, sample: Sample, config: MathConfig) -> Score | Job:
+        reference = normalize_reference(sample.reference)
+        if reference is None:
+            return Score(None, Status.INVALID_REFERENCE, "the item has no usable reference answer")
+        parts = split_parts(sample.completion, sample.prompt_opens_think)
+        extraction = extract_answer(parts.answer)
+        if extraction is None:
+            reason = (
+                "the reasoning was never closed (no </think>), so there is no answer"
+                if parts.has_think and not parts.closed
+                else "no anchored final answer (<answer> tags, \\boxed{} or 'the answer is')"
+            )
+            return Score(0.0, Status.NO_ANSWER, reason)
+        answer = extraction.text
+        details = {"extracted": answer[:500], "source": extraction.source, "reference": reference[:500]}
+        if len(answer) > MAX_ANSWER_CHARS:
+            return Score(0.0, Status.TOO_LARGE, f"the answer is over {MAX_ANSWER_CHARS} characters", details)
+        verdict = fast_verdict(reference, answer)
+        if verdict is not None:
+            return Score(
+                1.0 if verdict else 0.0,
+                Status.OK,
+                "equal" if verdict else "not equal",
+                {**details, "path": "fast"},
+            )
+        key = ("math", reference, clean_latex(answer), config)
+        return Job(
+            fn=symbolic_verdict,
+            args=(reference, answer, config.float_rounding, config.strict),
+            key=key,
+            details={**details, "path": "symbolic"},
+        )

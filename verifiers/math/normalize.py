@@ -1,0 +1,252 @@
+"""Cheap normalisation of answers and references, and the fast path that avoids sympy.
+
+Most answers in a GRPO group are plain numbers or the same string written the same way;
+deciding those here (in microseconds, in the service process) is what makes scoring fast.
+The fast path only returns a verdict when it is certain; everything else goes to the
+sympy comparison in a killable worker.
+
+Conventions (documented in the README):
+
+* Numbers compare exactly (``0.5`` = ``\\frac{1}{2}`` = ``1/2``); when either side is written
+  as a decimal, both are rounded to :data:`DECIMAL_PLACES` places first (math-verify's
+  convention: ``0.333333`` = ``\\frac13``, but ``0.33`` ≠ ``\\frac13``).
+* Percent: when exactly one side carries ``%``, ``50\\%`` matches both ``50`` and ``0.5``.
+* Thousands separators (``1,234`` / ``1{,}234`` / ``1\\,234``), a leading currency sign,
+  units in ``\\text{}`` after a number, and degree marks are dropped.
+* Repeating decimals ``0.\\overline{3}`` are exact fractions.
+* Multiple-choice: a reference that is a single letter A–J (``A``, ``(A)``, ``\\text{(A)}``)
+  is matched by letter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+__all__ = [
+    "Canon",
+    "canonical",
+    "clean_latex",
+    "fast_verdict",
+    "normalize_reference",
+    "repeating_to_fraction",
+]
+
+DECIMAL_PLACES = 6
+_MAX_DIGITS = 60  # larger literals go to sympy (and its deadline), not Fraction
+
+_GSM8K_RE = re.compile(r"####\s*(.+?)\s*$", re.DOTALL)
+_DELIMS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
+_SPACING_RE = re.compile(r"\\[,;:!> ]|\\q?quad\b|~|\\displaystyle\b|\\left\b|\\right\b|\\middle\b")
+_FRAC_RE = re.compile(r"\\[dt]frac\b")
+_DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree\b")
+_THOUSANDS_RE = re.compile(r"(?<=\d)(?:,|\{,\}|\\,)(?=\d{3}(?!\d))")
+_TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
+_UNIT_SUFFIX_RE = re.compile(r"(?<=[\d}])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z .²³/^-]*\}\s*$")
+_CURRENCY_RE = re.compile(r"^(?:\\\$|\$|USD\s*|€|£|\\euro\s*)")
+_PERCENT_RE = re.compile(r"\s*(?:\\%|%|\s*\\text\{\s*percent\s*\}|\s*percent|\s*pct)\s*$", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_SCI_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?$")
+_SLASH_RE = re.compile(r"^([+-]?)(\d+)\s*/\s*(\d+)$")
+_LATEX_FRAC_RE = re.compile(r"^([+-]?)\\frac\s*(?:\{\s*([+-]?\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))$")
+_REPEATING_RE = re.compile(r"([+-]?)(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
+_LETTER_RE = re.compile(r"^\(?\s*([A-J])\s*\)?[.:]?$")
+_LEADING_VAR_EQ_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*(?!.*=)")
+
+
+def strip_delimiters(text: str) -> str:
+    """Remove one layer of math delimiters and an enclosing ``\\boxed{}``, repeatedly."""
+    s = text.strip()
+    changed = True
+    while changed and s:
+        changed = False
+        for open_, close in _DELIMS:
+            if s.startswith(open_) and s.endswith(close) and len(s) >= len(open_) + len(close):
+                s = s[len(open_) : len(s) - len(close)].strip()
+                changed = True
+                break
+        for box in ("\\boxed", "\\fbox"):
+            if s.startswith(box) and s.endswith("}"):
+                inner = s[len(box) :].lstrip()
+                if inner.startswith("{") and _balanced_outer(inner):
+                    s = inner[1:-1].strip()
+                    changed = True
+    return s
+
+
+def _balanced_outer(s: str) -> bool:
+    """True when the braces at both ends of ``s`` enclose all of it."""
+    depth = 0
+    for i, ch in enumerate(s):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0 and i != len(s) - 1:
+                return False
+    return depth == 0
+
+
+def normalize_reference(reference: object) -> str | None:
+    """The reference as text: numbers formatted, GSM8K ``#### 18`` reduced to ``18``."""
+    if reference is None or isinstance(reference, bool):
+        return None
+    if isinstance(reference, int):
+        return str(reference)
+    if isinstance(reference, float):
+        return repr(reference) if reference == reference else None
+    if not isinstance(reference, str):
+        return None
+    m = _GSM8K_RE.search(reference)
+    text = m.group(1) if m else reference
+    text = text.strip()
+    return text or None
+
+
+def repeating_to_fraction(text: str) -> str:
+    """``0.1\\overline{6}`` → ``\\frac{1}{6}`` so both paths see an exact value."""
+
+    def repl(m: re.Match[str]) -> str:
+        sign, whole, fixed, rep = m.group(1), m.group(2) or "0", m.group(3), m.group(4)
+        value = Fraction(int(whole)) + (Fraction(int(fixed), 10 ** len(fixed)) if fixed else 0)
+        value += Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fixed))
+        if sign == "-":
+            value = -value
+        return f"\\frac{{{value.numerator}}}{{{value.denominator}}}"
+
+    return _REPEATING_RE.sub(repl, text) if "overline" in text else text
+
+
+def clean_latex(text: str) -> str:
+    """Cosmetic normalisation shared by both paths (no semantic change)."""
+    s = strip_delimiters(text.strip().rstrip(".").strip())
+    s = _SPACING_RE.sub(" ", s)
+    s = _FRAC_RE.sub("\\\\frac", s)
+    s = _DEGREE_RE.sub("", s)
+    s = repeating_to_fraction(s)
+    s = s.strip().rstrip(".").strip()
+    return s
+
+
+@dataclass(frozen=True, slots=True)
+class Canon:
+    """A cheaply comparable form of an answer.
+
+    ``kind`` is ``"number"`` (``value`` a Fraction), ``"letter"`` or ``"text"``.
+    ``decimal`` records that the number was written with a decimal point; ``percent``
+    that it carried a percent sign.
+    """
+
+    kind: str
+    value: object
+    decimal: bool = False
+    percent: bool = False
+
+
+def _parse_number(s: str) -> tuple[Fraction, bool] | None:
+    s = s.replace(" ", "")
+    if len(s) > _MAX_DIGITS:
+        return None
+    if _NUMBER_RE.match(s):
+        if "e" in s.lower():
+            mant, _, exp = s.lower().partition("e")
+            if abs(int(exp)) > 50:
+                return None
+            return Fraction(mant) * Fraction(10) ** int(exp), True
+        return Fraction(s), "." in s
+    m = _SCI_RE.match(s)
+    if m:
+        exp = int(m.group(2))
+        if abs(exp) > 50:
+            return None
+        return Fraction(m.group(1)) * Fraction(10) ** exp, True
+    m = _SLASH_RE.match(s)
+    if m and int(m.group(3)) != 0:
+        v = Fraction(int(m.group(2)), int(m.group(3)))
+        return (-v if m.group(1) == "-" else v), False
+    m = _LATEX_FRAC_RE.match(s)
+    if m:
+        num = int(m.group(2) or m.group(3))
+        den = int(m.group(4) or m.group(5))
+        if den == 0:
+            return None
+        v = Fraction(num, den)
+        return (-v if m.group(1) == "-" else v), False
+    return None
+
+
+def canonical(text: str) -> Canon | None:
+    """The cheap canonical form of an answer, or None when only sympy can tell."""
+    s = clean_latex(text)
+    if not s or len(s) > 200:
+        return None
+    letter = _LETTER_RE.match(_TEXT_CMD_RE.sub(r"\1", s).strip())
+    if letter:
+        return Canon("letter", letter.group(1))
+    s = _UNIT_SUFFIX_RE.sub("", s)
+    percent = False
+    m = _PERCENT_RE.search(s)
+    if m:
+        percent = True
+        s = s[: m.start()]
+    s = _CURRENCY_RE.sub("", s).strip()
+    s = _THOUSANDS_RE.sub("", s)
+    number = _parse_number(s)
+    if number is not None:
+        return Canon("number", number[0], decimal=number[1], percent=percent)
+    text_match = _TEXT_CMD_RE.fullmatch(s)
+    if text_match and not percent:
+        words = " ".join(text_match.group(1).split()).lower()
+        if words:
+            return Canon("text", words)
+    return None
+
+
+def _numbers_equal(a: Canon, b: Canon) -> bool:
+    x, y = a.value, b.value
+    assert isinstance(x, Fraction) and isinstance(y, Fraction)
+    candidates = [(x, y)]
+    if a.percent != b.percent:
+        # "50%" vs "0.5" and "50%" vs "50" both count.
+        pct, other = (x, y) if a.percent else (y, x)
+        candidates = [(pct, other), (pct / 100, other)]
+    for p, q in candidates:
+        if p == q:
+            return True
+        if (a.decimal or b.decimal) and round(p, DECIMAL_PLACES) == round(q, DECIMAL_PLACES):
+            return True
+    return False
+
+
+def _strip_leading_assignment(pred: str, gold: str) -> str:
+    """``x = 5`` against a reference that is no equation compares ``5``."""
+    if "=" in gold:
+        return pred
+    return _LEADING_VAR_EQ_RE.sub("", pred, count=1)
+
+
+def fast_verdict(gold: str, pred: str) -> bool | None:
+    """True/False when certain without sympy, else None."""
+    pred = _strip_leading_assignment(clean_latex(pred), clean_latex(gold))
+    g_clean = clean_latex(gold)
+    if _squash(g_clean) == _squash(pred) and g_clean:
+        return True
+    g, p = canonical(g_clean), canonical(pred)
+    if g is None:
+        return None
+    if g.kind == "letter":
+        if p is not None and p.kind == "letter":
+            return g.value == p.value
+        return None
+    if p is None or p.kind != g.kind:
+        return None
+    if g.kind == "number":
+        return _numbers_equal(g, p)
+    if g.value == p.value:
+        return True
+    return None
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
