@@ -24,10 +24,13 @@ class MathConfig:
 
     ``float_rounding``: decimal places both sides are rounded to when one is a decimal.
     ``strict``: math-verify's strict mode (variables matter; sets are not tuples).
+    ``allow_set_relation_comp``: let a predicted relation (``-2 \\le x \\le 7``) match a
+    reference set or interval (``x \\in [-2, 7]``); off by default, as in math-verify.
     """
 
     float_rounding: int = 6
     strict: bool = True
+    allow_set_relation_comp: bool = False
 
 
 class MathAccuracy:
@@ -53,7 +56,7 @@ class MathAccuracy:
         details = {"extracted": answer[:500], "source": extraction.source, "reference": reference[:500]}
         if len(answer) > MAX_ANSWER_CHARS:
             return Score(0.0, Status.TOO_LARGE, f"the answer is over {MAX_ANSWER_CHARS} characters", details)
-        verdict = fast_verdict(reference, answer)
+        verdict = fast_verdict(reference, answer, config.float_rounding)
         if verdict is not None:
             return Score(
                 1.0 if verdict else 0.0,
@@ -64,7 +67,7 @@ class MathAccuracy:
         key = ("math", reference, clean_latex(answer), config)
         return Job(
             fn=symbolic_verdict,
-            args=(reference, answer, config.float_rounding, config.strict),
+            args=(reference, answer, config.float_rounding, config.strict, config.allow_set_relation_comp),
             key=key,
             details={**details, "path": "symbolic"},
         )

@@ -27,7 +27,7 @@ __all__ = ["parse_answer", "symbolic_verdict", "to_parseable"]
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
-_DELIM_MARKERS = ("$", "\\(", "\\[", "\\boxed", "\\fbox", "\\begin{")
+_DELIM_MARKERS = ("$", "\\(", "\\[", "\\boxed", "\\fbox")
 
 
 def to_parseable(text: str) -> str:
@@ -70,7 +70,13 @@ def _parse_reference(text: str) -> tuple[Any, ...]:
     return tuple(parse_answer(text))
 
 
-def symbolic_verdict(gold: str, pred: str, float_rounding: int = 6, strict: bool = True) -> Score:
+def symbolic_verdict(
+    gold: str,
+    pred: str,
+    float_rounding: int = 6,
+    strict: bool = True,
+    allow_set_relation_comp: bool = False,
+) -> Score:
     """Compare ``pred`` with ``gold`` using math-verify; a Score for the accuracy component."""
     from math_verify import verify
 
@@ -85,6 +91,7 @@ def symbolic_verdict(gold: str, pred: str, float_rounding: int = 6, strict: bool
         pred_parsed,
         float_rounding=float_rounding,
         strict=strict,
+        allow_set_relation_comp=allow_set_relation_comp,
         timeout_seconds=None,
     )
     return Score(1.0 if same else 0.0, Status.OK, "equivalent" if same else "not equivalent")

@@ -24,7 +24,8 @@ from verifiers.text import mask_code_fences
 __all__ = ["Extraction", "extract_answer", "find_boxed", "strip_answer_phrase"]
 
 PHRASE_WINDOW = 600
-MAX_ANSWER_CHARS = 2_000
+MAX_ANSWER_CHARS = 20_000
+_MAX_JOIN_GAP = 40
 
 _ANSWER_OPEN = "<answer>"
 _ANSWER_CLOSE = "</answer>"
@@ -82,13 +83,21 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
 
 
 def _last_boxed(text: str) -> str | None:
+    """The last box, joined with the boxes just before it (``\\boxed{1}, \\boxed{-2}``).
+
+    Only boxes separated by a short connective (``and``, a comma, ``\\quad``) join: an
+    intermediate result boxed earlier in the reasoning is not part of the answer.
+    """
     boxes = find_boxed(text)
     if not boxes:
         return None
-    start, _, content = boxes[-1]
-    line_start = text.rfind("\n", 0, start) + 1
-    same_line = [c for s, _, c in boxes if s >= line_start]
-    return ", ".join(same_line) if len(same_line) > 1 else content
+    group = [boxes[-1]]
+    for box in reversed(boxes[:-1]):
+        gap = text[box[1] : group[0][0]]
+        if len(gap) > _MAX_JOIN_GAP or "\n" in gap or ". " in gap:
+            break
+        group.insert(0, box)
+    return ", ".join(c for _, _, c in group) if len(group) > 1 else group[0][2]
 
 
 def _last_answer_tag(masked: str, text: str) -> str | None:

@@ -12,6 +12,7 @@ Conventions (documented in the README):
   convention: ``0.333333`` = ``\\frac13``, but ``0.33`` ≠ ``\\frac13``).
 * Percent: when exactly one side carries ``%``, ``50\\%`` matches both ``50`` and ``0.5``.
 * Thousands separators (``1,234`` / ``1{,}234`` / ``1\\,234``), a leading currency sign,
+  a comma that cannot separate thousands read as a decimal comma (``1,22`` = ``1.22``),
   units in ``\\text{}`` after a number, and degree marks are dropped.
 * Repeating decimals ``0.\\overline{3}`` are exact fractions.
 * Multiple-choice: a reference that is a single letter A–J (``A``, ``(A)``, ``\\text{(A)}``)
@@ -38,10 +39,13 @@ _MAX_DIGITS = 60  # larger literals go to sympy (and its deadline), not Fraction
 
 _GSM8K_RE = re.compile(r"####\s*(.+?)\s*$", re.DOTALL)
 _DELIMS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
-_SPACING_RE = re.compile(r"\\[,;:!> ]|\\q?quad\b|~|\\displaystyle\b|\\left\b|\\right\b|\\middle\b")
+_THIN_SPACE_RE = re.compile(r"\\[,;:!> ]|\\displaystyle\b|\\left\b|\\right\b|\\middle\b")
+_WIDE_SPACE_RE = re.compile(r"\\q?quad\b|~")
 _FRAC_RE = re.compile(r"\\[dt]frac\b")
 _DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree\b")
-_THOUSANDS_RE = re.compile(r"(?<=\d)(?:,|\{,\}|\\,)(?=\d{3}(?!\d))")
+_THOUSANDS_RE = re.compile(r"(?<=\d)(?:,|\{,\})(?=\d{3}(?!\d))")
+_GROUPED_RE = re.compile(r"^[+-]?[1-9]\d{0,2}(?:(?:,|\{,\})\d{3})+(?:\.\d+)?$")
+_DECIMAL_COMMA_RE = re.compile(r"^([+-]?\d+)(?:,|\{,\})(\d+)$")
 _TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
 _UNIT_SUFFIX_RE = re.compile(r"(?<=[\d}])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z .²³/^-]*\}\s*$")
 _CURRENCY_RE = re.compile(r"^(?:\\\$|\$|USD\s*|€|£|\\euro\s*)")
@@ -121,7 +125,8 @@ def repeating_to_fraction(text: str) -> str:
 def clean_latex(text: str) -> str:
     """Cosmetic normalisation shared by both paths (no semantic change)."""
     s = strip_delimiters(text.strip().rstrip(".").strip())
-    s = _SPACING_RE.sub(" ", s)
+    s = _THIN_SPACE_RE.sub("", s)
+    s = _WIDE_SPACE_RE.sub(" ", s)
     s = _FRAC_RE.sub("\\\\frac", s)
     s = _DEGREE_RE.sub("", s)
     s = repeating_to_fraction(s)
@@ -176,6 +181,16 @@ def _parse_number(s: str) -> tuple[Fraction, bool] | None:
     return None
 
 
+def _digits_only(s: str) -> str:
+    """Drop thousands separators; read a comma that cannot be one as a decimal comma."""
+    if _GROUPED_RE.match(s):
+        return _THOUSANDS_RE.sub("", s)
+    m = _DECIMAL_COMMA_RE.match(s)
+    if m:
+        return f"{m.group(1)}.{m.group(2)}"
+    return s
+
+
 def canonical(text: str) -> Canon | None:
     """The cheap canonical form of an answer, or None when only sympy can tell."""
     s = clean_latex(text)
@@ -191,7 +206,7 @@ def canonical(text: str) -> Canon | None:
         percent = True
         s = s[: m.start()]
     s = _CURRENCY_RE.sub("", s).strip()
-    s = _THOUSANDS_RE.sub("", s)
+    s = _digits_only(s)
     number = _parse_number(s)
     if number is not None:
         return Canon("number", number[0], decimal=number[1], percent=percent)
@@ -203,7 +218,7 @@ def canonical(text: str) -> Canon | None:
     return None
 
 
-def _numbers_equal(a: Canon, b: Canon) -> bool:
+def _numbers_equal(a: Canon, b: Canon, places: int) -> bool:
     x, y = a.value, b.value
     assert isinstance(x, Fraction) and isinstance(y, Fraction)
     candidates = [(x, y)]
@@ -214,7 +229,7 @@ def _numbers_equal(a: Canon, b: Canon) -> bool:
     for p, q in candidates:
         if p == q:
             return True
-        if (a.decimal or b.decimal) and round(p, DECIMAL_PLACES) == round(q, DECIMAL_PLACES):
+        if (a.decimal or b.decimal) and round(p, places) == round(q, places):
             return True
     return False
 
@@ -226,7 +241,7 @@ def _strip_leading_assignment(pred: str, gold: str) -> str:
     return _LEADING_VAR_EQ_RE.sub("", pred, count=1)
 
 
-def fast_verdict(gold: str, pred: str) -> bool | None:
+def fast_verdict(gold: str, pred: str, float_rounding: int = DECIMAL_PLACES) -> bool | None:
     """True/False when certain without sympy, else None."""
     pred = _strip_leading_assignment(clean_latex(pred), clean_latex(gold))
     g_clean = clean_latex(gold)
@@ -242,7 +257,7 @@ def fast_verdict(gold: str, pred: str) -> bool | None:
     if p is None or p.kind != g.kind:
         return None
     if g.kind == "number":
-        return _numbers_equal(g, p)
+        return _numbers_equal(g, p, float_rounding)
     if g.value == p.value:
         return True
     return None
