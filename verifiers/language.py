@@ -47,6 +47,9 @@ __all__ = [
     "tally",
     "detect_language",
     "normalize_language",
+    "HAN_CHARS",
+    "KANA_CHARS",
+    "HANGUL_CHARS",
 ]
 
 # --------------------------------------------------------------------------- languages
@@ -152,9 +155,10 @@ def _checked_language(code: str, name: str) -> str:
 
 # ----------------------------------------------------------------------------- masking
 
-_HAN = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_KANA = "\u3041-\u3096\u3099-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
-_HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+# Character ranges (for regex classes) of the scripts counted per character or by word.
+HAN_CHARS = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+KANA_CHARS = "\u3041-\u3096\u3099-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
 # Characters a formula or identifier is made of: ASCII, Latin, Greek, math symbols.
 _FORMULA_CHAR = (
     "!-~\u00a1-\u024f\u0300-\u036f\u0370-\u03ff\u1e00-\u1eff"
@@ -257,7 +261,7 @@ def mask_non_language(text: str) -> str:
 
 # ---------------------------------------------------------------------------- labelling
 
-_LETTER = rf"[^\W\d_{_HAN}{_KANA}{_HANGUL}]"
+_LETTER = rf"[^\W\d_{HAN_CHARS}{KANA_CHARS}{HANGUL_CHARS}]"
 # Combining marks and joiners (Indic vowel signs, Arabic harakat, accents, ZWJ/ZWNJ):
 # not word characters for ``re``, but part of words.
 _MARK = (
@@ -267,9 +271,9 @@ _MARK = (
 )
 _TOKEN_RE = re.compile(
     r"(?P<stop>[\n。！？；]|[.!?;:…](?=\s|$))"
-    rf"|(?P<han>[{_HAN}]+)"
-    rf"|(?P<kana>[{_KANA}]+)"
-    rf"|(?P<hangul>[{_HANGUL}]+)"
+    rf"|(?P<han>[{HAN_CHARS}]+)"
+    rf"|(?P<kana>[{KANA_CHARS}]+)"
+    rf"|(?P<hangul>[{HANGUL_CHARS}]+)"
     # Letters, then marks or a joined part (l'école, well-known). Nothing follows the group,
     # so the engine never backtracks into it.
     rf"|(?P<word>{_LETTER}+(?:{_MARK}+{_LETTER}*|['’-]{_LETTER}+)*)"
