@@ -81,26 +81,39 @@ Component = ItemComponent[Any] | GroupComponent[Any] | AsyncItemComponent[Any]
 
 
 class Registry:
-    """Name → component. The default registry is built by :func:`verifiers.default_registry`."""
+    """Name (and task) → component.
+
+    A component with a class attribute ``task`` (e.g. ``"math"``) serves only items of that
+    task; ``accuracy`` is registered once per task. A component without ``task`` serves all.
+    """
 
     def __init__(self, components: Sequence[Component] = ()) -> None:
-        self._by_name: dict[str, Component] = {}
+        self._by_key: dict[tuple[str, str | None], Component] = {}
         for c in components:
             self.add(c)
 
     def add(self, component: Component) -> None:
-        if component.name in self._by_name:
-            raise ValueError(f"component {component.name!r} registered twice")
-        self._by_name[component.name] = component
+        key = (component.name, getattr(component, "task", None))
+        if key in self._by_key:
+            raise ValueError(f"component {key} registered twice")
+        self._by_key[key] = component
 
-    def get(self, name: str) -> Component | None:
-        return self._by_name.get(name)
+    def resolve(self, name: str, task: str) -> Component | None:
+        """The component that scores ``name`` for an item of ``task``, if any."""
+        return self._by_key.get((name, task)) or self._by_key.get((name, None))
+
+    def variants(self, name: str) -> list[Component]:
+        """Every registered component called ``name`` (one per task)."""
+        return [c for (n, _), c in self._by_key.items() if n == name]
+
+    def tasks(self) -> set[str]:
+        return {t for (_, t) in self._by_key if t is not None}
 
     def names(self) -> list[str]:
-        return sorted(self._by_name)
+        return sorted({n for (n, _) in self._by_key})
 
     def __contains__(self, name: object) -> bool:
-        return name in self._by_name
+        return any(n == name for (n, _) in self._by_key)
 
 
 def is_group(component: Component) -> bool:

@@ -10,50 +10,47 @@ the output format may quote ``<think>`` without opening a block. Fences are blan
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = ["Parts", "split_parts", "mask_code_fences", "prompt_opens_think"]
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
+_FENCE_RE = re.compile(r"```|~~~")
+_NOT_NEWLINE_RE = re.compile(r"[^\n]")
 
 
 def mask_code_fences(text: str) -> str:
     """Blank out fenced code blocks (``` or ~~~), keeping length and newlines.
 
-    An unclosed fence runs to the end of the text (a truncated completion).
+    One pass over the fence markers; an unclosed fence runs to the end of the text (a
+    truncated completion).
     """
     if "```" not in text and "~~~" not in text:
         return text
     out: list[str] = []
     pos = 0
-    n = len(text)
-    while pos < n:
-        start = _next_fence(text, pos)
-        if start < 0:
-            out.append(text[pos:])
-            break
-        fence = text[start : start + 3]
-        out.append(text[pos:start])
-        end = text.find(fence, start + 3)
-        stop = n if end < 0 else end + 3
-        out.append(_blank(text[start:stop]))
-        pos = stop
+    open_at = -1
+    fence = ""
+    for m in _FENCE_RE.finditer(text):
+        token = m.group(0)
+        if open_at < 0:
+            open_at, fence = m.start(), token
+        elif token == fence:
+            out.append(text[pos:open_at])
+            out.append(_blank(text[open_at : m.end()]))
+            pos, open_at = m.end(), -1
+    if open_at >= 0:
+        out.append(text[pos:open_at])
+        out.append(_blank(text[open_at:]))
+    else:
+        out.append(text[pos:])
     return "".join(out)
 
 
-def _next_fence(text: str, pos: int) -> int:
-    a = text.find("```", pos)
-    b = text.find("~~~", pos)
-    if a < 0:
-        return b
-    if b < 0:
-        return a
-    return min(a, b)
-
-
 def _blank(segment: str) -> str:
-    return "".join("\n" if ch == "\n" else " " for ch in segment)
+    return _NOT_NEWLINE_RE.sub(" ", segment)
 
 
 def prompt_opens_think(prompt: str | None) -> bool:

@@ -81,12 +81,15 @@ class Job:
 
     ``fn`` must be a module-level function (it is pickled). Jobs with equal, non-None
     ``key`` have the same verdict and are run once; ``details`` are merged into the result.
+    ``lane`` is ``"main"`` or ``"quarantine"`` (input that looks expensive runs apart, so it
+    cannot queue ordinary work behind it).
     """
 
     fn: Callable[..., Score]
     args: tuple[Any, ...]
     key: Hashable | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    lane: str = "main"
 
     def finish(self, outcome: Score) -> Score:
         """The job's outcome with the details known before it ran."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from verifiers.math.compare import symbolic_verdict
 from verifiers.math.extract import MAX_ANSWER_CHARS, extract_answer
 from verifiers.math.normalize import clean_latex, fast_verdict, normalize_reference
+from verifiers.math.risk import looks_expensive
 from verifiers.text import split_parts
 from verifiers.types import Job, Sample, Score, Status
 
@@ -70,4 +71,5 @@ class MathAccuracy:
             args=(reference, answer, config.float_rounding, config.strict, config.allow_set_relation_comp),
             key=key,
             details={**details, "path": "symbolic"},
+            lane="quarantine" if looks_expensive(answer, reference) else "main",
         )

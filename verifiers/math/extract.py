@@ -49,36 +49,43 @@ class Extraction:
     source: str  # "answer_tag" | "boxed" | "phrase"
 
 
+def _matching_braces(text: str) -> dict[int, int]:
+    """Index of each ``{`` → index of its ``}``, in one pass (unclosed ones are absent)."""
+    stack: list[int] = []
+    match: dict[int, int] = {}
+    for i, ch in enumerate(text):
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}" and stack:
+            match[stack.pop()] = i
+    return match
+
+
 def find_boxed(text: str) -> list[tuple[int, int, str]]:
     """All ``\\boxed{…}``/``\\fbox{…}`` (and ``\\boxed 5``) as (start, end, content).
 
     Braces are matched by counting, so nested ``\\frac{}{}`` survive; an unclosed box
-    (truncated completion) is dropped.
+    (truncated completion) is dropped. Linear in the text, however deep the nesting.
     """
     found: list[tuple[int, int, str]] = []
+    braces: dict[int, int] | None = None
+    n = len(text)
     for m in _BOX_RE.finditer(text):
         i = m.end()
-        n = len(text)
         while i < n and text[i] == " ":
             i += 1
         if i < n and text[i] == "{":
-            depth = 0
-            for j in range(i, n):
-                ch = text[j]
-                if ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    depth -= 1
-                    if depth == 0:
-                        found.append((m.start(), j + 1, text[i + 1 : j]))
-                        break
+            if braces is None:
+                braces = _matching_braces(text)
+            j = braces.get(i)
+            if j is not None:
+                found.append((m.start(), j + 1, text[i + 1 : j]))
         elif i > m.end() and i < n:
             # "\boxed 5": one token up to white space or a math delimiter.
             j = i
-            while j < n and not text[j].isspace() and text[j] not in "$":
+            while j < n and not text[j].isspace() and text[j] != "$":
                 j += 1
-            if j > i:
-                found.append((m.start(), j, text[i:j]))
+            found.append((m.start(), j, text[i:j]))
     return found
 
 

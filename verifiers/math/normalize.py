@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 DECIMAL_PLACES = 6
-_MAX_DIGITS = 60  # larger literals go to sympy (and its deadline), not Fraction
+_MAX_DIGITS = 60
+_MAX_LAYERS = 8  # delimiter layers peeled off an answer; hostile input may nest thousands
+_MAX_PEEL_CHARS = 2_000  # larger literals go to sympy (and its deadline), not Fraction
 
 _GSM8K_RE = re.compile(r"####\s*(.+?)\s*$", re.DOTALL)
 _DELIMS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
@@ -63,8 +65,10 @@ def strip_delimiters(text: str) -> str:
     """Remove one layer of math delimiters and an enclosing ``\\boxed{}``, repeatedly."""
     s = text.strip()
     changed = True
-    while changed and s:
+    layers = 0
+    while changed and s and layers < _MAX_LAYERS:
         changed = False
+        layers += 1
         for open_, close in _DELIMS:
             if s.startswith(open_) and s.endswith(close) and len(s) >= len(open_) + len(close):
                 s = s[len(open_) : len(s) - len(close)].strip()
@@ -130,7 +134,31 @@ def clean_latex(text: str) -> str:
     s = _FRAC_RE.sub("\\\\frac", s)
     s = _DEGREE_RE.sub("", s)
     s = repeating_to_fraction(s)
-    s = s.strip().rstrip(".").strip()
+    s = _strip_redundant_parens(s.strip().rstrip(".").strip())
+    return s
+
+
+def _strip_redundant_parens(s: str) -> str:
+    """``((1))`` → ``1``; a tuple or interval (a comma inside, or a bracket) keeps its own.
+
+    Quadratic in the nesting depth, so long answers are left as they are.
+    """
+    if len(s) > _MAX_PEEL_CHARS:
+        return s
+    while len(s) >= 2 and s[0] == "(" and s[-1] == ")":
+        depth = 0
+        for i, ch in enumerate(s):
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+                if depth == 0 and i != len(s) - 1:
+                    return s
+            elif ch == "," and depth == 1:
+                return s
+        if depth != 0:
+            return s
+        s = s[1:-1].strip()
     return s
 
 

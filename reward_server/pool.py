@@ -1,0 +1,188 @@
+"""Killable worker pools for CPU-heavy verification.
+
+Exception hierarchy (pebble's and multiprocessing's are converted here, at the boundary)::
+
+    PoolError
+    ├── JobTimeout      the job passed its deadline; its worker was killed and replaced
+    ├── WorkerLost      the worker died under the job (memory cap, segfault, OOM kill)
+    └── PoolBroken      the pool could not run the job; it has been recreated
+
+:class:`ProcessPool` wraps pebble: unlike ``ProcessPoolExecutor`` it kills a worker stuck in
+a C call at the deadline. Workers start from a forkserver that has already imported sympy
+and math-verify, so a replacement costs a fork, not an import. :class:`ThreadPool` runs jobs
+in threads without a kill and is the fake for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import multiprocessing
+import resource
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+__all__ = [
+    "PoolError",
+    "JobTimeout",
+    "WorkerLost",
+    "PoolBroken",
+    "WorkerPool",
+    "ProcessPool",
+    "ThreadPool",
+    "PRELOAD",
+]
+
+log = logging.getLogger("reward_server.pool")
+
+PRELOAD = ("sympy", "math_verify", "verifiers.math.compare")
+
+
+class PoolError(Exception):
+    pass
+
+
+class JobTimeout(PoolError):
+    pass
+
+
+class WorkerLost(PoolError):
+    pass
+
+
+class PoolBroken(PoolError):
+    pass
+
+
+class WorkerPool(Protocol):
+    async def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any: ...
+
+    def stats(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...
+
+
+def _init_worker(memory_bytes: int, preload: Sequence[str]) -> None:
+    """Runs in each worker: cap its address space, then warm the imports it needs."""
+    if memory_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    for module in preload:
+        __import__(module)
+
+
+class ProcessPool:
+    """pebble ``ProcessPool`` with per-job hard deadlines, recreated when it breaks."""
+
+    def __init__(
+        self,
+        workers: int,
+        memory_mb: int = 2048,
+        start_method: str = "forkserver",
+        preload: Sequence[str] = PRELOAD,
+    ) -> None:
+        self._workers = workers
+        self._memory = memory_mb * 1024 * 1024
+        self._preload = tuple(preload)
+        self._context = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            self._context.set_forkserver_preload(list(self._preload))
+        self._lock = threading.Lock()
+        self._counts = {"timeouts": 0, "workers_lost": 0, "pool_restarts": 0, "jobs": 0}
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> Any:
+        import pebble
+
+        return pebble.ProcessPool(
+            max_workers=self._workers,
+            initializer=_init_worker,
+            initargs=(self._memory, self._preload),
+            context=self._context,
+        )
+
+    def _restart(self, broken: Any) -> None:
+        with self._lock:
+            if self._pool is not broken:
+                return
+            self._counts["pool_restarts"] += 1
+            log.warning("worker pool broke; recreating it")
+            self._pool = self._new_pool()
+        broken.stop()
+
+    async def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any:
+        pool = self._pool
+        self._counts["jobs"] += 1
+        try:
+            future = pool.schedule(fn, args=tuple(args), timeout=timeout)
+        except RuntimeError as exc:  # pebble: the pool is no longer running
+            self._restart(pool)
+            raise PoolBroken(str(exc)) from exc
+        try:
+            return await asyncio.wrap_future(future)
+        except concurrent.futures.TimeoutError as exc:
+            self._counts["timeouts"] += 1
+            raise JobTimeout(f"no verdict within {timeout:g}s") from exc
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as exc:
+            lost = _worker_lost(exc)
+            if lost is not None:
+                self._counts["workers_lost"] += 1
+                raise WorkerLost(lost) from exc
+            if isinstance(exc, concurrent.futures.CancelledError | RuntimeError) and not pool.active:
+                self._restart(pool)
+                raise PoolBroken(str(exc)) from exc
+            raise
+
+    def stats(self) -> dict[str, int]:
+        return {"workers": self._workers, **self._counts}
+
+    def close(self) -> None:
+        self._pool.stop()
+        self._pool.join(timeout=5)
+
+
+def _worker_lost(exc: BaseException) -> str | None:
+    from pebble import ProcessExpired
+
+    if isinstance(exc, ProcessExpired):
+        return f"the worker died (exit code {exc.exitcode})"
+    if isinstance(exc, MemoryError):
+        return "the worker ran out of memory"
+    if isinstance(exc, RecursionError):
+        return "the expression is nested too deeply"
+    return None
+
+
+class ThreadPool:
+    """Runs jobs in threads: no process, no kill. The test double of :class:`ProcessPool`.
+
+    A job still past its deadline raises :class:`JobTimeout` (its thread runs on).
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+        self._counts = {"timeouts": 0, "workers_lost": 0, "pool_restarts": 0, "jobs": 0}
+        self._workers = workers
+
+    async def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any:
+        self._counts["jobs"] += 1
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, fn, *args)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            self._counts["timeouts"] += 1
+            raise JobTimeout(f"no verdict within {timeout:g}s") from exc
+        except (MemoryError, RecursionError) as exc:
+            self._counts["workers_lost"] += 1
+            raise WorkerLost(str(_worker_lost(exc))) from exc
+
+    def stats(self) -> dict[str, int]:
+        return {"workers": self._workers, **self._counts}
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

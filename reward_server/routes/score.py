@@ -1,0 +1,39 @@
+"""``POST /v1/score``: batch scoring with a per-component breakdown."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from reward_server.deps import ScoringDep
+from reward_server.schemas import ComponentResult, ItemResult, ScoreRequest, ScoreResponse
+from reward_server.service import samples_from_items
+
+router = APIRouter(prefix="/v1", tags=["scoring"])
+
+
+@router.post("/score", response_model=ScoreResponse)
+async def score(request: ScoreRequest, service: ScoringDep) -> ScoreResponse:
+    plan = service.plan(request.components, request.items)
+    samples = samples_from_items(request.items)
+    scored = await service.scoring.score(samples, plan)
+    weights = {p.name: p.weight for p in plan}
+    results = [
+        ItemResult(
+            id=item.id,
+            reward=result.reward,
+            components={name: s.score for name, s in result.scores.items()},
+            status=result.status.value,
+            details={
+                name: ComponentResult(
+                    score=s.score,
+                    status=s.status.value,
+                    reason=s.reason,
+                    weight=weights[name],
+                    details=dict(s.details),
+                )
+                for name, s in result.scores.items()
+            },
+        )
+        for item, result in zip(request.items, scored, strict=True)
+    ]
+    return ScoreResponse(results=results)

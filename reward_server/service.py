@@ -1,0 +1,66 @@
+"""The service object behind the routes, built once in the app's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reward_server.errors import RequestError
+from reward_server.pool import WorkerPool
+from reward_server.schemas import ComponentParams, Item
+from reward_server.scoring import ScoringService
+from reward_server.settings import Settings
+from reward_server.spec import Planned, build_plan
+from verifiers.registry import Registry
+from verifiers.text import prompt_opens_think
+from verifiers.types import Sample
+
+__all__ = ["RewardService", "samples_from_items", "sample_from_item"]
+
+
+def sample_from_item(item: Item) -> Sample:
+    prompt = item.prompt_text()
+    extra: dict[str, Any] = dict(item.model_extra or {})
+    if item.completion_ids is not None:
+        extra["completion_ids"] = item.completion_ids
+    return Sample(
+        completion=item.completion_text(),
+        prompt=prompt,
+        reference=item.reference,
+        task=item.task,
+        language=item.language,
+        group=None if item.group is None else str(item.group),
+        completion_tokens=item.completion_tokens,
+        prompt_opens_think=prompt_opens_think(prompt),
+        extra=extra,
+    )
+
+
+def samples_from_items(items: Sequence[Item]) -> list[Sample]:
+    return [sample_from_item(item) for item in items]
+
+
+class RewardService:
+    def __init__(self, registry: Registry, pool: WorkerPool, settings: Settings) -> None:
+        self.settings = settings
+        self.scoring = ScoringService(registry, pool, settings)
+        self.extra_health: dict[str, Any] = {}
+
+    def plan(
+        self, spec: Mapping[str, float | ComponentParams] | None, items: Sequence[Item]
+    ) -> list[Planned]:
+        """Validate a request (components, parameters, tasks, size) before any work."""
+        if len(items) > self.settings.max_items:
+            raise RequestError(
+                f"{len(items)} items in one request; the limit is {self.settings.max_items}", ["items"], 413
+            )
+        plan = build_plan(spec, self.scoring.registry)
+        tasks = self.scoring.registry.tasks()
+        for i, item in enumerate(items):
+            if item.task not in tasks:
+                known = ", ".join(sorted(tasks))
+                raise RequestError(f"unknown task {item.task!r}; known tasks: {known}", ["items", i, "task"])
+        return plan
+
+    def describe(self) -> dict[str, Any]:
+        return {"pool": self.scoring.pool.stats(), **self.extra_health}

@@ -1,0 +1,41 @@
+"""Service settings. Every field can come from ``REWARD_SERVER_<FIELD>`` (e.g. ``REWARD_SERVER_PORT``).
+
+Settings are built by :func:`reward_server.app.create_app` (or the CLI), never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+def _default_workers() -> int:
+    return max(2, os.cpu_count() or 2)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REWARD_SERVER_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    log_level: str = "info"
+
+    workers: int = Field(default_factory=_default_workers, ge=1, description="math worker processes")
+    worker_memory_mb: int = Field(2048, ge=128, description="address-space cap of each worker")
+    start_method: str = Field("forkserver", pattern="^(fork|forkserver|spawn)$")
+    item_timeout: float = Field(10.0, gt=0, description="hard deadline of one item's verification (s)")
+    request_timeout: float = Field(120.0, gt=0, description="deadline of a whole /v1/score call (s)")
+    timeout_score: float | None = Field(
+        0.0, description="score of a component that hit its deadline or a resource limit (null allowed)"
+    )
+    memo_size: int = Field(200_000, ge=0, description="verdicts remembered across requests")
+
+    max_items: int = Field(20_000, ge=1, description="items per request")
+    max_completion_chars: int = Field(1_000_000, ge=1, description="longer completions get status too_large")
+    inline_batch_threshold: int = Field(
+        64, ge=0, description="batches larger than this run their cheap stage off the event loop"
+    )
