@@ -61,13 +61,14 @@ def _matching_braces(text: str) -> dict[int, int]:
     return match
 
 
-def find_boxed(text: str) -> list[tuple[int, int, str]]:
-    """All ``\\boxed{…}``/``\\fbox{…}`` (and ``\\boxed 5``) as (start, end, content).
+def find_boxed(text: str) -> list[tuple[int, int, int, int]]:
+    """All ``\\boxed{…}``/``\\fbox{…}`` (and ``\\boxed 5``) as (start, end, content start,
+    content end): offsets, not slices, so thousands of nested boxes cost no copies.
 
     Braces are matched by counting, so nested ``\\frac{}{}`` survive; an unclosed box
     (truncated completion) is dropped. Linear in the text, however deep the nesting.
     """
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, int, int]] = []
     braces: dict[int, int] | None = None
     n = len(text)
     for m in _BOX_RE.finditer(text):
@@ -79,14 +80,23 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
                 braces = _matching_braces(text)
             j = braces.get(i)
             if j is not None:
-                found.append((m.start(), j + 1, text[i + 1 : j]))
+                found.append((m.start(), j + 1, i + 1, j))
         elif i > m.end() and i < n:
             # "\boxed 5": one token up to white space or a math delimiter.
             j = i
             while j < n and not text[j].isspace() and text[j] != "$":
                 j += 1
-            found.append((m.start(), j, text[i:j]))
+            found.append((m.start(), j, i, j))
     return found
+
+
+def _top_level(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Boxes not inside another box: ``\\boxed{\\boxed{1}}`` is one answer, the outer one."""
+    out: list[tuple[int, int, int, int]] = []
+    for box in boxes:
+        if not out or box[0] >= out[-1][1]:
+            out.append(box)
+    return out
 
 
 def _last_boxed(text: str) -> str | None:
@@ -95,7 +105,7 @@ def _last_boxed(text: str) -> str | None:
     Only boxes separated by a short connective (``and``, a comma, ``\\quad``) join: an
     intermediate result boxed earlier in the reasoning is not part of the answer.
     """
-    boxes = find_boxed(text)
+    boxes = _top_level(find_boxed(text))
     if not boxes:
         return None
     group = [boxes[-1]]
@@ -104,7 +114,7 @@ def _last_boxed(text: str) -> str | None:
         if len(gap) > _MAX_JOIN_GAP or "\n" in gap or ". " in gap:
             break
         group.insert(0, box)
-    return ", ".join(c for _, _, c in group) if len(group) > 1 else group[0][2]
+    return ", ".join(text[a:b] for _, _, a, b in group)
 
 
 def _last_answer_tag(masked: str, text: str) -> str | None:
