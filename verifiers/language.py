@@ -338,36 +338,46 @@ def _sentences(masked: str, allowed: frozenset[str]) -> tuple[list[_Sentence], d
     """Split into sentences, counting one-language scripts directly.
 
     Returns the sentences (Han/kana character counts and shared-script words, still to be
-    labelled) and the counts already decided by script.
+    labelled) and the counts already decided by script. The hot loop of the component:
+    ``findall`` tuples and local state, no per-token objects.
     """
     sentences: list[_Sentence] = []
     direct: dict[str, float] = {}
-    current = _Sentence()
-    for m in _TOKEN_RE.finditer(masked):
-        kind = m.lastgroup
-        if kind == "word":
-            word = m.group()
-            script = _script(word)
-            if (len(word) == 1 and script in _DROP_SINGLE_LETTER) or len(word) > _MAX_WORD_CHARS:
+    han = kana = 0
+    latin: list[str] = []
+    shared: dict[str, list[str]] = {}
+    for stop, han_run, kana_run, hangul, word in _TOKEN_RE.findall(masked):
+        if word:
+            n = len(word)
+            if n > _MAX_WORD_CHARS:
                 continue
-            if allowed and word.casefold() in allowed:
+            script = "Latin" if word[0] < "\u0250" else _script(word)
+            if (n == 1 and script in _DROP_SINGLE_LETTER) or (allowed and word.casefold() in allowed):
                 continue
-            if script in SHARED_SCRIPTS:
-                current.shared.setdefault(script, []).append(word)
+            if script == "Latin":
+                latin.append(word)
+            elif script in SHARED_SCRIPTS:
+                shared.setdefault(script, []).append(word)
             else:
                 direct[script] = direct.get(script, 0.0) + 1.0
-        elif kind == "stop":
-            if current.han or current.kana or current.shared:
-                sentences.append(current)
-                current = _Sentence()
-        elif kind == "han":
-            current.han += m.end() - m.start()
-        elif kind == "kana":
-            current.kana += m.end() - m.start()
+        elif stop:
+            if han or kana or latin or shared:
+                if latin:
+                    shared["Latin"] = latin
+                sentences.append(_Sentence(han, kana, shared))
+                han = kana = 0
+                latin = []
+                shared = {}
+        elif han_run:
+            han += len(han_run)
+        elif kana_run:
+            kana += len(kana_run)
         else:  # hangul: one unit per word
             direct["ko"] = direct.get("ko", 0.0) + 1.0
-    if current.han or current.kana or current.shared:
-        sentences.append(current)
+    if han or kana or latin or shared:
+        if latin:
+            shared["Latin"] = latin
+        sentences.append(_Sentence(han, kana, shared))
     return sentences, direct
 
 
@@ -419,7 +429,10 @@ def _label_shared(groups: list[list[str]], candidates: tuple[str, ...]) -> dict[
         if len(words) < _MIN_SENTENCE_WORDS:
             short.append(words)
         else:
-            long.extend(words[i : i + _CHUNK_WORDS] for i in range(0, len(words), _CHUNK_WORDS))
+            if len(words) <= _CHUNK_WORDS:
+                long.append(words)
+            else:
+                long.extend(words[i : i + _CHUNK_WORDS] for i in range(0, len(words), _CHUNK_WORDS))
     counts: dict[str, float] = {}
     for label, words in zip(_classify_many([" ".join(w) for w in long], candidates), long):
         counts[label] = counts.get(label, 0.0) + len(words)
