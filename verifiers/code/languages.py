@@ -47,7 +47,7 @@ LANGUAGES: dict[str, Language] = {
             filename="solution.cpp",
             kind="exec",
             compile_argv=(
-                "{which:g++}", "-O2", "-std=gnu++17", "-pipe", "-o", "{build}/prog", "{build}/solution.cpp",
+                "{which:g++}", "-O2", "-std=gnu++17", "-pipe", "-o", "prog", "solution.cpp",
             ),
             run_argv=("{build}/prog",),
             fusion_name="cpp",
