@@ -37,6 +37,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = pool_factory(settings)
+        await pool.start()
         app.state.service = RewardService(registry or default_registry(), pool, settings)
         log.info("reward-server ready: %d workers, item timeout %gs", settings.workers, settings.item_timeout)
         try:

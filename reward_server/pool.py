@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib
 import logging
 import multiprocessing
 import resource
@@ -57,6 +58,8 @@ class PoolBroken(PoolError):
 
 
 class WorkerPool(Protocol):
+    async def start(self) -> None: ...
+
     async def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any: ...
 
     def stats(self) -> dict[str, int]: ...
@@ -64,12 +67,23 @@ class WorkerPool(Protocol):
     def close(self) -> None: ...
 
 
+def _ready() -> bool:
+    return True
+
+
 def _init_worker(memory_bytes: int, preload: Sequence[str]) -> None:
-    """Runs in each worker: cap its address space, then warm the imports it needs."""
+    """Runs in each worker: cap its address space, then warm the imports it needs.
+
+    A module in ``preload`` may define ``warm_up()``: the first sympy comparison in a fresh
+    process is many times slower than the next, so it is paid here, not by a request.
+    """
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    for module in preload:
-        __import__(module)
+    for name in preload:
+        module = importlib.import_module(name)
+        warm_up = getattr(module, "warm_up", None)
+        if callable(warm_up):
+            warm_up()
 
 
 class ProcessPool:
@@ -137,6 +151,10 @@ class ProcessPool:
                 raise PoolBroken(str(exc)) from exc
             raise
 
+    async def start(self) -> None:
+        """Start every worker now (pebble starts them on first use) and wait until warm."""
+        await asyncio.gather(*(self.run(_ready, (), timeout=120) for _ in range(self._workers)))
+
     def stats(self) -> dict[str, int]:
         return {"workers": self._workers, **self._counts}
 
@@ -167,6 +185,9 @@ class ThreadPool:
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
         self._counts = {"timeouts": 0, "workers_lost": 0, "pool_restarts": 0, "jobs": 0}
         self._workers = workers
+
+    async def start(self) -> None:
+        return None
 
     async def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any:
         self._counts["jobs"] += 1

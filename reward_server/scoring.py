@@ -98,6 +98,7 @@ class ScoringService:
         self.pool = pool
         self.settings = settings
         self._memo = _Memo(settings.memo_size)
+        self._inflight: dict[Hashable, list[Any]] = {}
         self.counters = {"items": 0, "memo_hits": 0, "jobs_run": 0, "timeouts": 0}
 
     # ---- the cheap stage -------------------------------------------------------------
@@ -186,12 +187,11 @@ class ScoringService:
             unique.setdefault(key, job)
         if not unique:
             return results
-        tasks = {key: asyncio.ensure_future(self._run_job(job)) for key, job in unique.items()}
+        tasks = {key: self._join(key, job) for key, job in unique.items()}
         _, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - time.monotonic()))
-        for task in pending:
-            task.cancel()
         outcomes: dict[Hashable, Score] = {}
         for key, task in tasks.items():
+            self._leave(key)
             if task in pending or task.cancelled():
                 outcomes[key] = self._failure(asyncio.TimeoutError())
             else:
@@ -199,6 +199,25 @@ class ScoringService:
         for slot, key in slot_key.items():
             results[slot] = jobs[slot].finish(outcomes[key])
         return results
+
+    def _join(self, key: Hashable, job: Job) -> asyncio.Future[Score]:
+        """The running task for ``key``, shared by concurrent requests (one verdict, one job)."""
+        entry = self._inflight.get(key)
+        if entry is None:
+            task = asyncio.ensure_future(self._run_job(job))
+            entry = self._inflight[key] = [task, 0]
+            task.add_done_callback(lambda _t, k=key: self._inflight.pop(k, None))
+        entry[1] += 1
+        return entry[0]
+
+    def _leave(self, key: Hashable) -> None:
+        """A request stops waiting; the job is cancelled when nobody waits any more."""
+        entry = self._inflight.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0 and not entry[0].done():
+            entry[0].cancel()
 
     async def _run_async(
         self,
@@ -255,17 +274,23 @@ class ScoringService:
     # ---- the whole request -----------------------------------------------------------
 
     async def score(self, samples: Sequence[Sample], plan: Sequence[Planned]) -> list[ScoredItem]:
-        deadline = time.monotonic() + self.settings.request_timeout
+        started = time.monotonic()
+        deadline = started + self.settings.request_timeout
         self.counters["items"] += len(samples)
         if len(samples) > self.settings.inline_batch_threshold:
             done, jobs, waits = await asyncio.to_thread(self._evaluate_inline, samples, plan)
         else:
             done, jobs, waits = self._evaluate_inline(samples, plan)
+        inline_done = time.monotonic()
         heavy, waited = await asyncio.gather(
             self._run_jobs(jobs, deadline), self._run_async(samples, plan, waits, deadline)
         )
         scores = {**done, **heavy, **waited}
         self._run_groups(samples, plan, scores)
+        log.debug(
+            "scored %d items: inline %.3fs, %d jobs + %d waits %.3fs",
+            len(samples), inline_done - started, len(jobs), len(waits), time.monotonic() - inline_done,
+        )
         return [self._aggregate(i, scores, plan) for i in range(len(samples))]
 
     @staticmethod

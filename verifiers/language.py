@@ -500,7 +500,7 @@ def _classify(line: str, candidates: tuple[str, ...]) -> str:
     if line.isupper():  # the model reads all-caps text as Japanese or worse
         line = line.lower()
     model = _get_model().f
-    for k in (10, -1):
+    for k in (1, -1):  # the top label is usually a candidate; else read them all
         for _prob, label in model.predict(line + "\n", k, 0.0, "strict"):
             code = label[_LABEL_PREFIX:]
             if code in candidates:

@@ -23,7 +23,7 @@ from typing import Any
 from verifiers.math.normalize import repeating_to_fraction
 from verifiers.types import Score, Status
 
-__all__ = ["parse_answer", "symbolic_verdict", "to_parseable"]
+__all__ = ["parse_answer", "symbolic_verdict", "to_parseable", "warm_up"]
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
@@ -95,3 +95,19 @@ def symbolic_verdict(
         timeout_seconds=None,
     )
     return Score(1.0 if same else 0.0, Status.OK, "equivalent" if same else "not equivalent")
+
+
+_WARM_UP = (
+    ("x^2 - 6x + 5", "(x - 5)(x - 1)"),
+    ("4\\sqrt{5}", "\\sqrt{80}"),
+    ("\\frac{19\\pi}{12}", "\\frac{19}{12}\\pi"),
+    ("(1, 2]", "x \\in (1, 2]"),
+    ("\\begin{pmatrix}1 & 2\\\\ 3 & 4\\end{pmatrix}", "\\begin{pmatrix}1 & 2\\\\ 3 & 5\\end{pmatrix}"),
+)
+
+
+def warm_up() -> None:
+    """Exercise the parser and comparer once, so a worker's first real job is not the slow one."""
+    for gold, pred in _WARM_UP:
+        symbolic_verdict(gold, pred)
+    _parse_reference.cache_clear()

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from verifiers.math.structures import parse_structure, structures_equal
+
 __all__ = [
     "Canon",
     "canonical",
@@ -41,7 +43,7 @@ _MAX_PEEL_CHARS = 2_000  # larger literals go to sympy (and its deadline), not F
 
 _GSM8K_RE = re.compile(r"####\s*(.+?)\s*$", re.DOTALL)
 _DELIMS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
-_THIN_SPACE_RE = re.compile(r"\\[,;:!> ]|\\displaystyle\b|\\left\b|\\right\b|\\middle\b")
+_THIN_SPACE_RE = re.compile(r"(?<!\\)\\[,;:!> ]|\\displaystyle\b|\\left\b|\\right\b|\\middle\b")
 _WIDE_SPACE_RE = re.compile(r"\\q?quad\b|~")
 _FRAC_RE = re.compile(r"\\[dt]frac\b")
 _DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree\b")
@@ -58,6 +60,8 @@ _SLASH_RE = re.compile(r"^([+-]?)(\d+)\s*/\s*(\d+)$")
 _LATEX_FRAC_RE = re.compile(r"^([+-]?)\\frac\s*(?:\{\s*([+-]?\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))$")
 _REPEATING_RE = re.compile(r"([+-]?)(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
 _LETTER_RE = re.compile(r"^\(?\s*([A-J])\s*\)?[.:]?$")
+_BARE_WORDS_RE = re.compile(r"^[A-Za-z]+(?: [A-Za-z]+)*$")
+_MIN_BARE_WORD_LETTERS = 4  # shorter bare words may be products of variables ("xy")
 _LEADING_VAR_EQ_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*(?!.*=)")
 
 
@@ -166,7 +170,7 @@ def _strip_redundant_parens(s: str) -> str:
 class Canon:
     """A cheaply comparable form of an answer.
 
-    ``kind`` is ``"number"`` (``value`` a Fraction), ``"letter"`` or ``"text"``.
+    ``kind`` is ``"number"`` (``value`` a Fraction) or ``"letter"``.
     ``decimal`` records that the number was written with a decimal point; ``percent``
     that it carried a percent sign.
     """
@@ -219,6 +223,23 @@ def _digits_only(s: str) -> str:
     return s
 
 
+def parse_plain_number(text: str) -> Fraction | None:
+    """A part of a composite answer as an exact number (no percent, no units)."""
+    number = _parse_number(_digits_only(text.strip()))
+    return None if number is None else number[0]
+
+
+def _words(s: str) -> tuple[str, bool] | None:
+    """Lower-cased words of a text answer, and whether they were bare (no ``\\text{}``)."""
+    m = _TEXT_CMD_RE.fullmatch(s)
+    if m:
+        words = " ".join(m.group(1).split()).lower()
+        return (words, False) if words and not _LETTER_RE.match(words.upper()) else None
+    if _BARE_WORDS_RE.match(s):
+        return " ".join(s.split()).lower(), True
+    return None
+
+
 def canonical(text: str) -> Canon | None:
     """The cheap canonical form of an answer, or None when only sympy can tell."""
     s = clean_latex(text)
@@ -238,11 +259,6 @@ def canonical(text: str) -> Canon | None:
     number = _parse_number(s)
     if number is not None:
         return Canon("number", number[0], decimal=number[1], percent=percent)
-    text_match = _TEXT_CMD_RE.fullmatch(s)
-    if text_match and not percent:
-        words = " ".join(text_match.group(1).split()).lower()
-        if words:
-            return Canon("text", words)
     return None
 
 
@@ -277,18 +293,28 @@ def fast_verdict(gold: str, pred: str, float_rounding: int = DECIMAL_PLACES) -> 
         return True
     g, p = canonical(g_clean), canonical(pred)
     if g is None:
-        return None
+        return _composite_verdict(g_clean, pred, float_rounding)
     if g.kind == "letter":
         if p is not None and p.kind == "letter":
             return g.value == p.value
         return None
-    if p is None or p.kind != g.kind:
-        return None
-    if g.kind == "number":
+    if p is not None and p.kind == g.kind == "number":
         return _numbers_equal(g, p, float_rounding)
-    if g.value == p.value:
-        return True
     return None
+
+
+def _composite_verdict(gold: str, pred: str, float_rounding: int) -> bool | None:
+    """Text answers and composites of plain numbers (see :mod:`verifiers.math.structures`)."""
+    wg, wp = _words(gold), _words(pred)
+    if wg is not None and wp is not None:
+        if wg[0] == wp[0]:
+            return True
+        bare_short = any(bare and len(w.replace(" ", "")) < _MIN_BARE_WORD_LETTERS for w, bare in (wg, wp))
+        return None if bare_short else False
+    g, p = parse_structure(gold), parse_structure(pred)
+    if g is None or p is None:
+        return None
+    return structures_equal(g, p, float_rounding)
 
 
 def _squash(s: str) -> str:

@@ -184,6 +184,17 @@ class LocalSandbox:
             "layers": self._layers,
         }
 
+    def leftovers(self) -> list[str]:
+        """Files left in any slot's scratch area, seen from inside each zygote's mount
+        namespace (its tmpfs is invisible from here). Empty between requests."""
+        found: list[str] = []
+        for slot, z in self._zygotes.items():
+            base = os.path.join(self._root, f"slot{slot}")
+            view = f"/proc/{z.proc.pid}/root{base}" if z is not None and z.proc.returncode is None else base
+            with contextlib.suppress(OSError):
+                found += [os.path.join(base, name) for name in os.listdir(view)]
+        return found
+
     def _uid(self, slot: int) -> int | None:
         return self._base_uid + slot if os.geteuid() == 0 else None
 

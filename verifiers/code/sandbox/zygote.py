@@ -179,8 +179,10 @@ def _child_python(req: dict[str, Any], run: dict[str, Any]) -> None:
             code = _call_entry(module.__dict__, req["fn"], run["args"])
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as e:
+        # Skip our own frame: the candidate's traceback starts at its code.
+        tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
+        traceback.print_exception(type(e), e, tb)
         code = 1
     try:
         import threading
