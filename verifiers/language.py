@@ -171,14 +171,22 @@ _FORMULA_MARK = (
     r"|[a-z][A-Z]"  # camelCase
     r"|[A-Za-z]\.[A-Za-z]{2}"  # np.array, example.com (not e.g. or U.S.)
 )
-_FORMULA_RE = re.compile(rf"(?<![{_FORMULA_CHAR}])[{_FORMULA_CHAR}]*?(?:{_FORMULA_MARK})[{_FORMULA_CHAR}]*")
+# A run of formula characters with a mark in it. The negative lookahead skips plain words
+# ("Hello," "done." "well-known") with one character-class scan: most runs are words.
+_FORMULA_RE = re.compile(
+    rf"(?<![{_FORMULA_CHAR}])"
+    rf"(?![A-Z]?[a-z'’-]*[,;:!?\".]*(?![{_FORMULA_CHAR}]))"
+    rf"[{_FORMULA_CHAR}]*?(?:{_FORMULA_MARK})[{_FORMULA_CHAR}]*"
+)
 _URL_RE = re.compile(r"(?:https?|ftp|file)://\S+|www\.\S+")
 _INLINE_CODE_RE = re.compile(r"`[^`\n]+`")
 # $…$ as pandoc reads it: no space inside the dollars, closing one not before a digit
 # ("$5 and $10" is money). Each dollar scans at most to the next one: linear.
 _INLINE_DOLLAR_RE = re.compile(r"\$(?=[^\s$])[^$\n]*?(?<=[^\s$])\$(?!\d)")
-_MATH_WORD_RE = re.compile(
-    r"\b(?:(?:arc)?(?:sin|cos|tan|cot|sec|csc)h?|log|ln|lg|exp|sqrt|lim|det|gcd|lcm|mod|sgn|deg)\b"
+# Operator names written outside math ("sin x", "log n"): dropped when counting.
+_MATH_WORDS = frozenset(
+    [f"{arc}{f}{h}" for arc in ("", "arc") for f in ("sin", "cos", "tan", "cot", "sec", "csc") for h in ("", "h")]
+    + "log ln lg exp sqrt lim det gcd lcm mod sgn deg".split()
 )
 _BEGIN_RE = re.compile(r"\\begin\{([^{}\n]{1,40})\}")
 
@@ -240,8 +248,8 @@ def mask_non_language(text: str) -> str:
     """Remove what is no language: code, math, URLs, identifiers, formulas, LaTeX.
 
     Display math and environments become a line break (they end a sentence); inline
-    spans become a space. Digits and single-letter variables are dropped later, when
-    counting.
+    spans become a space. Digits, single-letter variables and operator names (``sin``,
+    ``log``) are dropped later, when counting.
     """
     text = mask_code_fences(text)
     text = _mask_environments(text)
@@ -255,8 +263,7 @@ def mask_non_language(text: str) -> str:
         text = _INLINE_DOLLAR_RE.sub(" ", text)
     if "://" in text or "www." in text:
         text = _URL_RE.sub(" ", text)
-    text = _FORMULA_RE.sub(" ", text)
-    return _MATH_WORD_RE.sub(" ", text)
+    return _FORMULA_RE.sub(" ", text)
 
 
 # ---------------------------------------------------------------------------- labelling
@@ -355,6 +362,8 @@ def _sentences(masked: str, allowed: frozenset[str]) -> tuple[list[_Sentence], d
             if (n == 1 and script in _DROP_SINGLE_LETTER) or (allowed and word.casefold() in allowed):
                 continue
             if script == "Latin":
+                if word in _MATH_WORDS:
+                    continue
                 latin.append(word)
             elif script in SHARED_SCRIPTS:
                 shared.setdefault(script, []).append(word)

@@ -49,7 +49,7 @@ MASK_CASES = [
     ("camelCase", "the getValue method", {"the", "method"}, {"getValue", "get"}),
     ("dotted", "use numpy.array here", {"use", "here"}, {"numpy", "array"}),
     ("formula no delimiters", "so 3x^2+2x-1=0 holds", {"so", "holds"}, {"x"}),
-    ("function call", "then f(x) and sin x grow", {"then", "and", "grow"}, {"sin", "f"}),
+    ("function call", "then f(x) and g'(x) grow", {"then", "and", "grow"}, {"f", "g"}),
     ("latex without math", "we get \\frac{1}{2} here", {"we", "get", "here"}, {"frac"}),
     ("money is not math", "it costs $5 and $10 total", {"it", "costs", "and", "total"}, set()),
     ("unclosed display math kept", "text $$ more words", {"text", "more", "words"}, set()),
@@ -312,6 +312,16 @@ def test_lone_surrogates_and_control_characters() -> None:
     assert result.score == 1.0
 
 
-def test_tally_counts_units() -> None:
-    counts = tally("Wir rechnen schnell. 我们计算。", target="de").counts
-    assert counts == {"de": 3.0, "zh": 4.0}
+TALLY_CASES = [
+    ("scripts", "Wir rechnen schnell. 我们计算。", "de", {"de": 3.0, "zh": 4.0}),
+    ("operator names and variables", "we take sin x and log n here", "en", {"en": 4.0}),
+    ("digits and single letters", "so 12 apples and 3 b c pears", "en", {"en": 4.0}),
+    ("overlong letter runs are padding", "real words " + "z" * 100, "en", {"en": 2.0}),
+    ("hangul words, kana characters", "계산이 맞습니다 すごい", "ko", {"ko": 2.0, "ja": 3.0}),
+    ("greek and hebrew by script", "καλημέρα κόσμε שלום עולם", "el", {"el": 2.0, "he": 2.0}),
+]
+
+
+@pytest.mark.parametrize("text, target, expected", [c[1:] for c in TALLY_CASES], ids=[c[0] for c in TALLY_CASES])
+def test_tally_counts_units(text: str, target: str, expected: dict[str, float]) -> None:
+    assert tally(text, target=target).counts == expected
