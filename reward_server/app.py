@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from reward_server.errors import install_error_handlers
-from reward_server.pool import ProcessPool, WorkerPool
+from reward_server.pool import LanedPool, ProcessPool, WorkerPool
 from reward_server.routes import health, score
 from reward_server.service import RewardService
 from reward_server.settings import Settings
@@ -22,7 +22,13 @@ log = logging.getLogger("reward_server")
 
 
 def _process_pool(settings: Settings) -> WorkerPool:
-    return ProcessPool(settings.workers, settings.worker_memory_mb, settings.start_method)
+    def make(workers: int) -> ProcessPool:
+        return ProcessPool(workers, settings.worker_memory_mb, settings.start_method)
+
+    lanes: dict[str, WorkerPool] = {"main": make(settings.workers)}
+    if settings.quarantine_workers > 0:
+        lanes["quarantine"] = make(settings.quarantine_workers)
+    return LanedPool(lanes, {"quarantine": settings.quarantine_timeout})
 
 
 def create_app(

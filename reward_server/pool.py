@@ -1,5 +1,8 @@
 """Killable worker pools for CPU-heavy verification.
 
+Lanes: a :class:`LanedPool` keeps a separate small pool for jobs that look expensive
+(``Job.lane == "quarantine"``), so hostile input cannot queue ordinary work behind it.
+
 Exception hierarchy (pebble's and multiprocessing's are converted here, at the boundary)::
 
     PoolError
@@ -31,6 +34,7 @@ __all__ = [
     "WorkerLost",
     "PoolBroken",
     "WorkerPool",
+    "LanedPool",
     "ProcessPool",
     "ThreadPool",
     "PRELOAD",
@@ -60,11 +64,48 @@ class PoolBroken(PoolError):
 class WorkerPool(Protocol):
     async def start(self) -> None: ...
 
-    async def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any: ...
+    async def run(
+        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
+    ) -> Any: ...
 
-    def stats(self) -> dict[str, int]: ...
+    def stats(self) -> dict[str, Any]: ...
 
     def close(self) -> None: ...
+
+
+class LanedPool:
+    """Named lanes of workers: ``main`` for ordinary jobs, ``quarantine`` for suspect ones.
+
+    A lane that is not configured falls back to ``main``. ``deadlines`` caps a lane's job
+    deadline below the caller's (suspect jobs rarely deserve the full item deadline).
+    """
+
+    def __init__(self, lanes: dict[str, WorkerPool], deadlines: dict[str, float] | None = None) -> None:
+        if "main" not in lanes:
+            raise ValueError("a LanedPool needs a 'main' lane")
+        self.lanes = lanes
+        self.deadlines = deadlines or {}
+
+    async def start(self) -> None:
+        await asyncio.gather(*(pool.start() for pool in self.lanes.values()))
+
+    async def run(
+        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
+    ) -> Any:
+        if lane not in self.lanes:
+            lane = "main"
+        return await self.lanes[lane].run(fn, args, min(timeout, self.deadlines.get(lane, timeout)))
+
+    def stats(self) -> dict[str, Any]:
+        main = dict(self.lanes["main"].stats())
+        for name, pool in self.lanes.items():
+            if name != "main":
+                main[name] = pool.stats()
+        return main
+
+    def close(self) -> None:
+        for pool in self.lanes.values():
+            pool.close()
 
 
 def _ready() -> bool:
@@ -125,7 +166,9 @@ class ProcessPool:
             self._pool = self._new_pool()
         broken.stop()
 
-    async def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any:
+    async def run(
+        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
+    ) -> Any:
         pool = self._pool
         self._counts["jobs"] += 1
         try:
@@ -155,7 +198,7 @@ class ProcessPool:
         """Start every worker now (pebble starts them on first use) and wait until warm."""
         await asyncio.gather(*(self.run(_ready, (), timeout=120) for _ in range(self._workers)))
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, Any]:
         return {"workers": self._workers, **self._counts}
 
     def close(self) -> None:
@@ -189,7 +232,9 @@ class ThreadPool:
     async def start(self) -> None:
         return None
 
-    async def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any:
+    async def run(
+        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
+    ) -> Any:
         self._counts["jobs"] += 1
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._executor, fn, *args)
@@ -202,7 +247,7 @@ class ThreadPool:
             self._counts["workers_lost"] += 1
             raise WorkerLost(str(_worker_lost(exc))) from exc
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, Any]:
         return {"workers": self._workers, **self._counts}
 
     def close(self) -> None:

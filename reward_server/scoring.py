@@ -161,7 +161,7 @@ class ScoringService:
     async def _run_job(self, job: Job) -> Score:
         self.counters["jobs_run"] += 1
         try:
-            outcome = await self.pool.run(job.fn, job.args, self.settings.item_timeout)
+            outcome = await self.pool.run(job.fn, job.args, self.settings.item_timeout, lane=job.lane)
         except Exception as exc:
             return self._failure(exc)
         if not isinstance(outcome, Score):

@@ -25,9 +25,13 @@ class Settings(BaseSettings):
     log_level: str = "info"
 
     workers: int = Field(default_factory=_default_workers, ge=1, description="math worker processes")
+    quarantine_workers: int = Field(
+        1, ge=0, description="workers for answers that look expensive (0: they share the main workers)"
+    )
+    quarantine_timeout: float = Field(2.0, gt=0, description="deadline of a suspect answer's check (s)")
     worker_memory_mb: int = Field(2048, ge=128, description="address-space cap of each worker")
     start_method: str = Field("forkserver", pattern="^(fork|forkserver|spawn)$")
-    item_timeout: float = Field(10.0, gt=0, description="hard deadline of one item's verification (s)")
+    item_timeout: float = Field(5.0, gt=0, description="hard deadline of one item's verification (s)")
     request_timeout: float = Field(120.0, gt=0, description="deadline of a whole /v1/score call (s)")
     timeout_score: float | None = Field(
         0.0, description="score of a component that hit its deadline or a resource limit (null allowed)"
