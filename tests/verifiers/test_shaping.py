@@ -62,13 +62,21 @@ TAG_CASES = [
     ("nothing", "", False, {}, 0.0),
     ("open-r1 newlines, present", R1, False, {"newlines": True}, 1.0),
     ("open-r1 newlines, missing", "<think>a</think><answer>4</answer>", False, {"newlines": True}, 0.0),
-    ("open-r1 newlines, template opened", "a\n</think>\n<answer>\n4\n</answer>", True, {"newlines": True}, 1.0),
+    (
+        "open-r1 newlines, template opened",
+        "a\n</think>\n<answer>\n4\n</answer>",
+        True,
+        {"newlines": True},
+        1.0,
+    ),
     ("custom tags", "<think>a</think>4", False, {"tags": ("<think>", "</think>")}, 1.0),
     ("custom tags from JSON lists", "<think>a</think>4", False, {"tags": ["<think>"]}, 1.0),
 ]
 
 
-@pytest.mark.parametrize("completion, opened, kwargs, expected", [c[1:] for c in TAG_CASES], ids=[c[0] for c in TAG_CASES])
+@pytest.mark.parametrize(
+    "completion, opened, kwargs, expected", [c[1:] for c in TAG_CASES], ids=[c[0] for c in TAG_CASES]
+)
 def test_tag_count(completion: str, opened: bool, kwargs: dict, expected: float) -> None:
     sample = Sample(completion=completion, prompt_opens_think=opened)
     result = TagCount().evaluate(sample, TagCountConfig(**kwargs))
@@ -101,7 +109,9 @@ STEP_CASES = [
 ]
 
 
-@pytest.mark.parametrize("completion, kwargs, expected", [c[1:] for c in STEP_CASES], ids=[c[0] for c in STEP_CASES])
+@pytest.mark.parametrize(
+    "completion, kwargs, expected", [c[1:] for c in STEP_CASES], ids=[c[0] for c in STEP_CASES]
+)
 def test_reasoning_steps(completion: str, kwargs: dict, expected: float) -> None:
     result = ReasoningSteps().evaluate(Sample(completion=completion), ReasoningStepsConfig(**kwargs))
     assert result.score == pytest.approx(expected)
@@ -126,7 +136,9 @@ REPETITION_CASES = [
 
 
 @pytest.mark.parametrize(
-    "completion, kwargs, ids, expected", [c[1:] for c in REPETITION_CASES], ids=[c[0] for c in REPETITION_CASES]
+    "completion, kwargs, ids, expected",
+    [c[1:] for c in REPETITION_CASES],
+    ids=[c[0] for c in REPETITION_CASES],
 )
 def test_repetition(completion: str, kwargs: dict, ids: list[int] | None, expected: float) -> None:
     extra = {"completion_ids": ids} if ids is not None else {}
@@ -163,14 +175,20 @@ COSINE_CASES = [
 ]
 
 
-def run_batch(component: object, samples: Sequence[Sample], config: object, accuracy: Sequence[Score | None]) -> list[Score]:
+def run_batch(
+    component: object, samples: Sequence[Sample], config: object, accuracy: Sequence[Score | None]
+) -> list[Score]:
     return component.evaluate_batch(samples, config, {"accuracy": list(accuracy)})  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
-    "length, tokens, accuracy, kwargs, expected, unit", [c[1:] for c in COSINE_CASES], ids=[c[0] for c in COSINE_CASES]
+    "length, tokens, accuracy, kwargs, expected, unit",
+    [c[1:] for c in COSINE_CASES],
+    ids=[c[0] for c in COSINE_CASES],
 )
-def test_cosine(length: int, tokens: int | None, accuracy: Score, kwargs: dict, expected: float, unit: str) -> None:
+def test_cosine(
+    length: int, tokens: int | None, accuracy: Score, kwargs: dict, expected: float, unit: str
+) -> None:
     sample = Sample(completion="x" * length, completion_tokens=tokens)
     [result] = run_batch(Cosine(), [sample], CosineConfig(**kwargs), [accuracy])
     assert result.status is Status.OK
@@ -181,7 +199,11 @@ def test_cosine(length: int, tokens: int | None, accuracy: Score, kwargs: dict, 
 def test_cosine_counts_completion_ids() -> None:
     sample = Sample(completion="x", extra={"completion_ids": list(range(500))})
     [result] = run_batch(Cosine(), [sample], CosineConfig(), [RIGHT])
-    assert result.score == pytest.approx(0.75) and result.details == {**result.details, "unit": "tokens", "length": 500}
+    assert result.score == pytest.approx(0.75) and result.details == {
+        **result.details,
+        "unit": "tokens",
+        "length": 500,
+    }
 
 
 @pytest.mark.parametrize(
@@ -212,7 +234,12 @@ def test_cosine_rejects(kwargs: dict) -> None:
 
 # (id, [(chars, group, accuracy)], config kwargs, expected scores)
 KIMI_CASES = [
-    ("correct λ, wrong min(0, λ)", [(100, "p", RIGHT), (200, "p", RIGHT), (300, "p", WRONG)], {}, [0.5, 0.0, -0.5]),
+    (
+        "correct λ, wrong min(0, λ)",
+        [(100, "p", RIGHT), (200, "p", RIGHT), (300, "p", WRONG)],
+        {},
+        [0.5, 0.0, -0.5],
+    ),
     ("a short wrong answer gets 0, not a bonus", [(100, "p", WRONG), (300, "p", RIGHT)], {}, [0.0, -0.5]),
     ("all equal lengths", [(50, "p", RIGHT), (50, "p", WRONG)], {}, [0.0, 0.0]),
     ("single item", [(50, "p", RIGHT)], {}, [0.0]),
@@ -222,7 +249,12 @@ KIMI_CASES = [
         {},
         [0.5, 0.5, -0.5, -0.5],
     ),
-    ("no group: the batch is one group", [(100, None, RIGHT), (300, None, RIGHT), (200, None, RIGHT)], {}, [0.5, -0.5, 0.0]),
+    (
+        "no group: the batch is one group",
+        [(100, None, RIGHT), (300, None, RIGHT), (200, None, RIGHT)],
+        {},
+        [0.5, -0.5, 0.0],
+    ),
     (
         "unknown correctness: None, length still in the group",
         [(100, "p", correct(None, Status.ERROR)), (200, "p", RIGHT), (300, "p", RIGHT)],
@@ -232,8 +264,12 @@ KIMI_CASES = [
 ]
 
 
-@pytest.mark.parametrize("items, kwargs, expected", [c[1:] for c in KIMI_CASES], ids=[c[0] for c in KIMI_CASES])
-def test_kimi_length(items: list[tuple[int, str | None, Score]], kwargs: dict, expected: list[float | None]) -> None:
+@pytest.mark.parametrize(
+    "items, kwargs, expected", [c[1:] for c in KIMI_CASES], ids=[c[0] for c in KIMI_CASES]
+)
+def test_kimi_length(
+    items: list[tuple[int, str | None, Score]], kwargs: dict, expected: list[float | None]
+) -> None:
     samples = [Sample(completion="x" * n, group=g) for n, g, _ in items]
     results = run_batch(KimiLength(), samples, LengthConfig(**kwargs), [a for _, _, a in items])
     assert [r.score for r in results] == pytest.approx(expected)
@@ -244,14 +280,19 @@ def test_kimi_length(items: list[tuple[int, str | None, Score]], kwargs: dict, e
 
 def test_kimi_length_uses_tokens_only_when_the_whole_group_has_them() -> None:
     with_tokens = [Sample(completion="x", group="a", completion_tokens=n) for n in (10, 30)]
-    mixed = [Sample(completion="x" * 10, group="b", completion_tokens=999), Sample(completion="x" * 30, group="b")]
+    mixed = [
+        Sample(completion="x" * 10, group="b", completion_tokens=999),
+        Sample(completion="x" * 30, group="b"),
+    ]
     results = run_batch(KimiLength(), with_tokens + mixed, LengthConfig(), [RIGHT] * 4)
     assert [r.details["unit"] for r in results] == ["tokens", "tokens", "chars", "chars"]
     assert [r.score for r in results] == pytest.approx([0.5, -0.5, 0.5, -0.5])
 
 
 def test_kimi_length_forced_tokens_without_counts() -> None:
-    results = run_batch(KimiLength(), [Sample(completion="ab", group="a")], LengthConfig(unit="tokens"), [RIGHT])
+    results = run_batch(
+        KimiLength(), [Sample(completion="ab", group="a")], LengthConfig(unit="tokens"), [RIGHT]
+    )
     assert results[0].status is Status.NOT_APPLICABLE
 
 
@@ -273,7 +314,9 @@ OVERLONG_CASES = [
 
 
 @pytest.mark.parametrize(
-    "tokens, chars, kwargs, expected, unit", [c[1:] for c in OVERLONG_CASES], ids=[c[0] for c in OVERLONG_CASES]
+    "tokens, chars, kwargs, expected, unit",
+    [c[1:] for c in OVERLONG_CASES],
+    ids=[c[0] for c in OVERLONG_CASES],
 )
 def test_overlong(tokens: int | None, chars: int, kwargs: dict, expected: float, unit: str) -> None:
     sample = Sample(completion="x" * chars, completion_tokens=tokens)
@@ -284,7 +327,8 @@ def test_overlong(tokens: int | None, chars: int, kwargs: dict, expected: float,
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"cache_length": 0}, {"max_length": 10, "cache_length": 20}, {"penalty_factor": -1}, {"unit": "x"}]
+    "kwargs",
+    [{"cache_length": 0}, {"max_length": 10, "cache_length": 20}, {"penalty_factor": -1}, {"unit": "x"}],
 )
 def test_overlong_rejects(kwargs: dict) -> None:
     with pytest.raises(ValueError):
@@ -296,7 +340,9 @@ def test_overlong_rejects(kwargs: dict) -> None:
 
 def test_one_megabyte_is_fast() -> None:
     rng = random.Random(0)
-    alphabet = list("ab <think></think>\n- 1. Step 2: First, 好```") + [chr(rng.randrange(32, 0x3000)) for _ in range(50)]
+    alphabet = list("ab <think></think>\n- 1. Step 2: First, 好```") + [
+        chr(rng.randrange(32, 0x3000)) for _ in range(50)
+    ]
     text = "".join(rng.choice(alphabet) for _ in range(1_000_000))
     sample = Sample(completion=text)
     start = time.perf_counter()

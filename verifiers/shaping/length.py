@@ -30,12 +30,12 @@ from verifiers.shaping._measure import (
 from verifiers.types import Sample, Score, Status
 
 __all__ = [
-    "CosineConfig",
     "Cosine",
-    "LengthConfig",
+    "CosineConfig",
     "KimiLength",
-    "OverlongConfig",
+    "LengthConfig",
     "Overlong",
+    "OverlongConfig",
     "cosine_scaled",
     "kimi_length",
     "soft_overlong",
@@ -101,7 +101,9 @@ class Cosine:
             return Score(None, Status.NOT_APPLICABLE, unscored_reason(accuracy), details)
         score = cosine_scaled(length.value, correct, config)
         verdict = "correct" if correct else "wrong"
-        return Score(score, Status.OK, f"{verdict}, {length.value} {length.unit} of {config.max_len}", details)
+        return Score(
+            score, Status.OK, f"{verdict}, {length.value} {length.unit} of {config.max_len}", details
+        )
 
 
 # --------------------------------------------------------------------------- length
@@ -146,7 +148,9 @@ class KimiLength:
             lengths = measure_group([samples[i] for i in indices], config.unit)
             if lengths is None:
                 for i in indices:
-                    out[i] = Score(None, Status.NOT_APPLICABLE, "unit='tokens' but an item has no token count")
+                    out[i] = Score(
+                        None, Status.NOT_APPLICABLE, "unit='tokens' but an item has no token count"
+                    )
                 continue
             shortest = min(length.value for length in lengths)
             longest = max(length.value for length in lengths)

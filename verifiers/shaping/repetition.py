@@ -17,7 +17,7 @@ from typing import Any
 from verifiers.language import HAN_CHARS, KANA_CHARS
 from verifiers.types import Sample, Score, Status
 
-__all__ = ["RepetitionConfig", "Repetition", "units", "repetition_rate"]
+__all__ = ["Repetition", "RepetitionConfig", "repetition_rate", "units"]
 
 _UNIT_RE = re.compile(rf"[{HAN_CHARS}{KANA_CHARS}]|[^\s{HAN_CHARS}{KANA_CHARS}]+")
 

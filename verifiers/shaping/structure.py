@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from verifiers.text import THINK_OPEN, mask_code_fences
 from verifiers.types import Sample, Score, Status
 
-__all__ = ["TagCountConfig", "TagCount", "ReasoningStepsConfig", "ReasoningSteps", "tag_counts", "count_steps"]
+__all__ = [
+    "ReasoningSteps",
+    "ReasoningStepsConfig",
+    "TagCount",
+    "TagCountConfig",
+    "count_steps",
+    "tag_counts",
+]
 
 DEFAULT_TAGS = ("<think>", "</think>", "<answer>", "</answer>")
 
@@ -106,4 +113,6 @@ class ReasoningSteps:
     def evaluate(self, sample: Sample, config: ReasoningStepsConfig) -> Score:
         steps = count_steps(sample.completion)
         score = min(1.0, steps / config.min_steps)
-        return Score(score, Status.OK, f"{steps} step markers (full reward at {config.min_steps})", {"steps": steps})
+        return Score(
+            score, Status.OK, f"{steps} step markers (full reward at {config.min_steps})", {"steps": steps}
+        )
