@@ -82,8 +82,17 @@ def _compile_failed(result: ExecResult) -> Verdict | None:
 
 
 def _chunks(n: int, parallelism: int, sequential: bool) -> list[range]:
-    size = 4 if sequential else max(4, math.ceil(n / max(1, parallelism)))
-    return [range(i, min(n, i + size)) for i in range(0, n, size)]
+    """Parallel: one chunk per slot. Sequential (stop at the first failure): chunks of
+    1, 2, 4... so a candidate failing test 1 costs one run, a passing one few round trips."""
+    if not sequential:
+        size = max(4, math.ceil(n / max(1, parallelism)))
+        return [range(i, min(n, i + size)) for i in range(0, n, size)]
+    out, i, size = [], 0, 1
+    while i < n:
+        out.append(range(i, min(n, i + size)))
+        i += size
+        size = min(size * 2, 32)
+    return out
 
 
 async def _run_batched(
