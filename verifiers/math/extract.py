@@ -102,8 +102,9 @@ def _top_level(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, i
 def _last_boxed(text: str) -> str | None:
     """The last box, joined with the boxes just before it (``\\boxed{1}, \\boxed{-2}``).
 
-    Only boxes separated by a short connective (``and``, a comma, ``\\quad``) join: an
-    intermediate result boxed earlier in the reasoning is not part of the answer.
+    Only boxes on the same line, in the same sentence, a short gap apart join (multi-part
+    answers: ``\\boxed{(3, 3)} \\text{ for (a) and } \\boxed{(1, 1)}``); an intermediate
+    result boxed earlier in the reasoning is not part of the answer.
     """
     boxes = _top_level(find_boxed(text))
     if not boxes:
