@@ -5,7 +5,7 @@ backend), :class:`CodeConfig`, and :func:`make_backend` for the backends in
 :mod:`verifiers.code.sandbox`. See ``docs/code.md`` for the threat model.
 """
 
-from verifiers.code.component import CodeAccuracy, CodeConfig
+from verifiers.code.component import CodeAccuracy, CodeConfig, CodeTaskAccuracy
 from verifiers.code.sandbox import (
     FakeSandbox,
     LocalSandbox,
@@ -17,6 +17,7 @@ from verifiers.code.sandbox import (
 
 __all__ = [
     "CodeAccuracy",
+    "CodeTaskAccuracy",
     "CodeConfig",
     "make_backend",
     "SandboxBackend",

@@ -21,7 +21,7 @@ from verifiers.code.references import InvalidReference, parse_reference
 from verifiers.code.sandbox.base import SandboxBackend, SandboxError
 from verifiers.types import Sample, Score, Status
 
-__all__ = ["CodeAccuracy", "CodeConfig"]
+__all__ = ["CodeAccuracy", "CodeTaskAccuracy", "CodeConfig"]
 
 MODES = ("fraction", "all_or_nothing")
 
@@ -84,6 +84,7 @@ class CodeAccuracy:
     """Async component: scores ``task == "code"`` items by running their tests."""
 
     name: ClassVar[str] = "code_accuracy"
+    task: ClassVar[str] = "code"
     config_type: ClassVar[type] = CodeConfig
     requires: ClassVar[tuple[str, ...]] = ()
 
@@ -110,6 +111,13 @@ class CodeAccuracy:
         except SandboxError as e:
             return Score(None, Status.SANDBOX_ERROR, "sandbox_error", {"language": lang, "error": str(e)[:300]})
         return _score(verdicts, lang, config.mode)
+
+
+class CodeTaskAccuracy(CodeAccuracy):
+    """The same component registered as ``accuracy`` for ``task == "code"`` items, next to
+    math's ``accuracy``: one reward name, one verifier per task."""
+
+    name: ClassVar[str] = "accuracy"
 
 
 def _score(verdicts: list[Verdict], lang: str, mode: str) -> Score:

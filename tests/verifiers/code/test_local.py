@@ -75,8 +75,8 @@ CASES: list[tuple[str, str, Any, float]] = [
 
 
 @pytest.mark.parametrize(("name", "completion", "reference", "expected"), CASES, ids=[c[0] for c in CASES])
-async def test_formats_and_languages(score: Scorer, name: str, completion: str, reference: Any, expected: float) -> None:
-    (r,) = await score([{"completion": completion, "reference": reference}])
+async def test_formats_and_languages(any_score: Scorer, name: str, completion: str, reference: Any, expected: float) -> None:
+    (r,) = await any_score([{"completion": completion, "reference": reference}])
     assert r["status"] == "ok", r
     assert r["score"] == pytest.approx(expected), r
 

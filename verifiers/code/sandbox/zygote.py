@@ -366,9 +366,15 @@ def _run_one(req: dict[str, Any], run: dict[str, Any], run_dir: str, argv: list[
                 buf += chunk
         if verdict:
             break
-        if disk_before and disk_before - _disk_free() > CONFIG["scratch_mb"] * MB:
-            verdict = "disk_limit"
-            break
+        if disk_before:
+            free = _disk_free()
+            if disk_before - free > CONFIG["scratch_mb"] * MB:
+                # The filesystem is shared (other slots, the host): attribute before killing.
+                used = _dir_usage(CONFIG["root"])
+                if used is None or used > CONFIG["scratch_mb"] * MB:
+                    verdict = "disk_limit"
+                    break
+                disk_before = free + used
     wall = time.monotonic() - start
     _killpg(pid)
     _, status, usage = os.wait4(pid, 0)
@@ -416,6 +422,28 @@ def _classify(code: int, stderr: str, cpu: float, timeout: float, compile_step: 
     if "MemoryError" in tail or "bad_alloc" in tail or "out of memory" in tail.lower():
         return "memory"
     return "runtime_error"
+
+
+def _dir_usage(path: str, max_entries: int = 20000) -> int | None:
+    """Bytes allocated under ``path``; None past ``max_entries`` (a flood of files)."""
+    total, seen, stack = 0, 0, [path]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > max_entries:
+                return None
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            total += st.st_blocks * 512
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return total
 
 
 def _disk_free() -> int:
