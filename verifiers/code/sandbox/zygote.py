@@ -238,6 +238,11 @@ def _new_dir(path: str) -> str:
 
 
 def _remove_dir(path: str) -> None:
+    try:
+        os.rmdir(path)  # the common case: the run wrote nothing
+        return
+    except OSError:
+        pass
     shutil.rmtree(path, ignore_errors=True)
     if os.path.lexists(path):  # e.g. nesting deeper than rmtree's recursion
         os.spawnvp(os.P_WAIT, "rm", ["rm", "-rf", "--one-file-system", path])
@@ -579,6 +584,12 @@ def _start() -> None:
 
 def main() -> None:
     _start()
+    # Everything alive now is shared with every child: keep the collector off those pages
+    # so children do not copy them on their first collection.
+    import gc
+
+    gc.collect()
+    gc.freeze()
     _send({"ready": True, "layers": LAYERS, "pid": os.getpid()})
     while True:
         try:
