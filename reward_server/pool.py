@@ -26,6 +26,7 @@ import multiprocessing
 import resource
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import BrokenExecutor
 from typing import Any, Protocol
 
 __all__ = [
@@ -169,6 +170,13 @@ class ProcessPool:
     async def run(
         self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
     ) -> Any:
+        """Run ``fn(*args)`` in a worker; a broken pool is recreated and the job tried once more."""
+        try:
+            return await self._run_once(fn, args, timeout)
+        except PoolBroken:
+            return await self._run_once(fn, args, timeout)
+
+    async def _run_once(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Any:
         pool = self._pool
         self._counts["jobs"] += 1
         try:
@@ -184,14 +192,14 @@ class ProcessPool:
         except asyncio.CancelledError:
             future.cancel()
             raise
+        except BrokenExecutor as exc:
+            self._restart(pool)
+            raise PoolBroken(str(exc)) from exc
         except Exception as exc:
             lost = _worker_lost(exc)
             if lost is not None:
                 self._counts["workers_lost"] += 1
                 raise WorkerLost(lost) from exc
-            if isinstance(exc, concurrent.futures.CancelledError | RuntimeError) and not pool.active:
-                self._restart(pool)
-                raise PoolBroken(str(exc)) from exc
             raise
 
     async def start(self) -> None:

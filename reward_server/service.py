@@ -23,6 +23,11 @@ def sample_from_item(item: Item) -> Sample:
     extra: dict[str, Any] = dict(item.model_extra or {})
     if item.completion_ids is not None:
         extra["completion_ids"] = item.completion_ids
+    if isinstance(item.prompt, list):
+        users = [m.text() for m in item.prompt if m.role == "user"]
+        if users:
+            # the question itself, for detecting its language (a system prompt may be in another)
+            extra["prompt_user"] = users[-1]
     return Sample(
         completion=item.completion_text(),
         prompt=prompt,

@@ -12,7 +12,7 @@ from verifiers.registry import Component, Registry
 __all__ = ["default_registry"]
 
 # Modules that export ``COMPONENTS``: a tuple of ready component instances.
-_COMPONENT_MODULES: tuple[str, ...] = ()
+_COMPONENT_MODULES: tuple[str, ...] = ("verifiers.language", "verifiers.shaping")
 
 
 def _module_components() -> Iterable[Component]:

@@ -587,8 +587,9 @@ def _target(sample: Sample, config: LanguageConfig) -> tuple[str | None, str]:
         return normalize_language(sample.language), "item"
     if config.target:
         return config.target, "config"
-    if sample.prompt:
-        return detect_language(sample.prompt, config.languages, config.cjk_char_weight), "prompt"
+    prompt = sample.extra.get("prompt_user") or sample.prompt
+    if isinstance(prompt, str) and prompt:
+        return detect_language(prompt, config.languages, config.cjk_char_weight), "prompt"
     return None, "none"
 
 

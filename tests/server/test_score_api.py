@@ -224,3 +224,28 @@ def test_status_priority() -> None:
     plan = [Planned("a", 1, {None: None}, False), Planned("b", 1, {None: None}, False)]
     scores = {"a": Score(0.0, Status.NO_ANSWER), "b": Score(None, Status.ERROR)}
     assert item_status(scores, plan) is Status.ERROR
+
+
+def test_dependencies_are_weight_zero_metrics(client: TestClient) -> None:
+    items = [
+        {"completion": "<think>short</think><answer>4</answer>", "reference": "4", "group": "p1"},
+        {"completion": "<think>" + "long " * 200 + "</think><answer>4</answer>", "reference": "4", "group": "p1"},
+        {"completion": "<think>x</think><answer>5</answer>", "reference": "4", "group": "p2"},
+    ]
+    results = score(client, items, {"cosine": 1.0, "length": 1.0})
+    for r in results:
+        assert set(r["components"]) == {"cosine", "length", "accuracy"}
+        assert r["details"]["accuracy"]["weight"] == 0.0
+        assert r["reward"] == pytest.approx(r["components"]["cosine"] + r["components"]["length"])
+    # Kimi length within group p1: the shorter correct answer gets more
+    assert results[0]["components"]["length"] > results[1]["components"]["length"]
+    # cosine: correct beats wrong
+    assert results[0]["components"]["cosine"] > results[2]["components"]["cosine"]
+
+
+def test_language_component_through_http(client: TestClient) -> None:
+    english = "<think>" + "We compute the sum of the two numbers carefully and then check it. " * 5 + "</think><answer>4</answer>"
+    [result] = score(client, [{"completion": english, "reference": "4", "language": "en"}], {"language": 1.0})
+    assert result["components"]["language"] == pytest.approx(1.0)
+    [result] = score(client, [{"completion": english, "reference": "4", "language": "zh"}], {"language": 1.0})
+    assert result["components"]["language"] == pytest.approx(0.0)

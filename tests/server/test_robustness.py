@@ -1,0 +1,110 @@
+"""A real server (uvicorn, process workers): pathological input, killed workers.
+
+These start ``reward-server serve`` as a subprocess, exactly as a user would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunningServer, start_server, stop_server
+
+pytestmark = pytest.mark.slow
+
+PATHOLOGICAL = [
+    "\\boxed{9^{9^{9^{9}}}}",
+    "\\boxed{10^{10^{10^{10}}}}",
+    "\\boxed{" + "(" * 400 + "x" + ")" * 400 + "}",
+    "\\boxed{99999999!}",
+    "\\boxed{(2^{2^{30}}+1)^2}",
+    "\\boxed{" + "\\frac{1}{" * 60 + "2" + "}" * 60 + "}",
+    "\\boxed{" + "+".join(["x"] * 1500) + "}",
+    "word " * 20_000 + "\\boxed{12}",
+]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RunningServer]:
+    s = start_server(
+        {
+            "REWARD_SERVER_WORKERS": "2",
+            "REWARD_SERVER_ITEM_TIMEOUT": "3",
+            "REWARD_SERVER_QUARANTINE_TIMEOUT": "1.5",
+            "REWARD_SERVER_REQUEST_TIMEOUT": "15",
+        }
+    )
+    yield s
+    stop_server(s)
+
+
+def test_pathological_batch_is_bounded_while_others_are_served(server: RunningServer) -> None:
+    items = [{"completion": c, "reference": "12" if "word" in c else "1"} for c in PATHOLOGICAL]
+    normal_latencies: list[float] = []
+
+    def normal_traffic() -> None:
+        time.sleep(0.3)
+        for _ in range(3):
+            started = time.monotonic()
+            r = server.post(
+                "/v1/score",
+                {"items": [{"completion": "\\boxed{x^2+2x+1}", "reference": "(x+1)^2"}], "components": {"accuracy": 1}},
+            )
+            normal_latencies.append(time.monotonic() - started)
+            assert r.json()["results"][0]["components"]["accuracy"] == 1.0
+
+    other = threading.Thread(target=normal_traffic)
+    other.start()
+    started = time.monotonic()
+    response = server.post("/v1/score", {"items": items, "components": {"accuracy": 1.0}})
+    elapsed = time.monotonic() - started
+    other.join()
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == len(items)
+    assert elapsed < 15 + 3  # the request deadline, plus slack for a loaded machine
+    for r in results:
+        assert r["status"] in {"ok", "timeout"}
+        assert r["components"]["accuracy"] in (0.0, 1.0)
+    assert results[-1]["components"]["accuracy"] == 1.0  # the long completion is fine
+    assert max(normal_latencies) < 3.0, normal_latencies
+    assert server.get("/health").status_code == 200
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def test_killed_workers_are_replaced(server: RunningServer) -> None:
+    body = {"items": [{"completion": "\\boxed{(x-3)(x+3)}", "reference": "x^2-9"}], "components": {"accuracy": 1}}
+    assert server.post("/v1/score", body).json()["results"][0]["components"]["accuracy"] == 1.0
+    # workers are grandchildren: server -> forkserver -> worker
+    forkservers = [p for p in _descendants(server.proc.pid) if _descendants(p)]
+    workers = [w for f in forkservers for w in _descendants(f)]
+    assert workers
+    for w in workers:
+        os.kill(w, signal.SIGKILL)
+    body["items"][0]["completion"] = "\\boxed{(x-4)(x+4)}"
+    body["items"][0]["reference"] = "x^2-16"
+    result = server.post("/v1/score", body).json()["results"][0]
+    assert result["components"]["accuracy"] == 1.0, result
+    assert server.get("/health").status_code == 200
