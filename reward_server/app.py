@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from reward_server.errors import install_error_handlers
 from reward_server.pool import LanedPool, ProcessPool, WorkerPool
-from reward_server.routes import health, score
+from reward_server.routes import compat, health, score
 from reward_server.service import RewardService
 from reward_server.settings import Settings
 from verifiers.components import default_registry
@@ -61,4 +61,5 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(score.router)
+    app.include_router(compat.router)
     return app
