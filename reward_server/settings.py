@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -43,3 +43,11 @@ class Settings(BaseSettings):
     inline_batch_threshold: int = Field(
         64, ge=0, description="batches larger than this run their cheap stage off the event loop"
     )
+
+    @field_validator("timeout_score", mode="before")
+    @classmethod
+    def _null_from_text(cls, v: object) -> object:
+        """``REWARD_SERVER_TIMEOUT_SCORE=null`` (an environment variable can't be None)."""
+        if isinstance(v, str) and v.strip().lower() in {"", "null", "none"}:
+            return None
+        return v
