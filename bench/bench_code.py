@@ -35,9 +35,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from verifiers.code import CodeAccuracy, CodeConfig, LocalSandbox  # noqa: E402
-from verifiers.code.sandbox.local import sandbox_python  # noqa: E402
-from verifiers.types import Sample  # noqa: E402
+from verifiers.code import CodeAccuracy, CodeConfig, LocalSandbox
+from verifiers.code.sandbox.local import sandbox_python
+from verifiers.types import Sample
 
 PROGRAM = "a, b = map(int, input().split())\nprint(a + b)\n"
 

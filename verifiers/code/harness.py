@@ -30,7 +30,14 @@ from typing import Any
 from verifiers.code.compare import stdout_matches, values_equal
 from verifiers.code.references import CallTest, InvalidReference, StdioTest, TestSuite
 from verifiers.code.sandbox import plaindata
-from verifiers.code.sandbox.base import ExecRequest, ExecResult, RunInput, RunOutcome, SandboxBackend, SandboxError
+from verifiers.code.sandbox.base import (
+    ExecRequest,
+    ExecResult,
+    RunInput,
+    RunOutcome,
+    SandboxBackend,
+    SandboxError,
+)
 
 __all__ = ["Verdict", "Limits", "run_suite"]
 

@@ -113,10 +113,10 @@ def _io_lists(ref: dict[str, Any]) -> TestSuite:
     if fn:
         if not isinstance(fn, str) or not fn.isidentifier():
             raise InvalidReference("fn_name must be an identifier")
-        tests = tuple(CallTest(_call_args(i), _call_expected(o)) for i, o in zip(inputs, outputs))
-        return TestSuite("call", tests, lang, fn_name=fn)
-    tests = tuple(StdioTest(_text(i, "input"), _text(o, "output")) for i, o in zip(inputs, outputs))
-    return TestSuite("stdio", tests, lang)
+        calls = tuple(CallTest(_call_args(i), _call_expected(o)) for i, o in zip(inputs, outputs))
+        return TestSuite("call", calls, lang, fn_name=fn)
+    stdio = tuple(StdioTest(_text(i, "input"), _text(o, "output")) for i, o in zip(inputs, outputs))
+    return TestSuite("stdio", stdio, lang)
 
 
 def _asserts(items: Any) -> TestSuite:

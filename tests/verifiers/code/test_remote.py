@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.verifiers.code.conftest import component_scorer, fence
 from tests.verifiers.code.fake_fusion import make_fake_fusion

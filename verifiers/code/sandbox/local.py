@@ -279,6 +279,8 @@ class LocalSandbox:
         )
         slot = await self._idle.get()
         task = asyncio.ensure_future(self._exchange(slot, payload, worst))
+        # A cancelled caller leaves the task running; its outcome is then nobody's to read.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
         return await asyncio.shield(task)
 
     async def _exchange(self, slot: int, payload: dict[str, Any], worst: float) -> ExecResult:

@@ -116,7 +116,7 @@ class SandboxFusionBackend:
     async def _run(
         self, request: ExecRequest, language: str, code: str, run: RunInput, marker: str
     ) -> tuple[RunOutcome, RunOutcome | None]:
-        body = {
+        body: dict[str, Any] = {
             "code": code,
             "language": language,
             "stdin": run.args if request.mode == "call" else run.stdin,
@@ -156,7 +156,8 @@ def _outcome(data: Any, request: ExecRequest, marker: str) -> tuple[RunOutcome, 
     code = run.get("return_code")
     result = None
     if request.mode == "call":
-        kept, found = [], []
+        kept: list[str] = []
+        found: list[str] = []
         for line in stdout.split("\n"):
             (found if line.startswith(marker) else kept).append(line[len(marker) :] if line.startswith(marker) else line)
         stdout = "\n".join(kept)

@@ -38,8 +38,8 @@ import traceback
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import confine  # noqa: E402
-import plaindata  # noqa: E402
+import confine
+import plaindata
 
 del sys.path[0]
 
@@ -148,13 +148,13 @@ def _child_python(req: dict[str, Any], run: dict[str, Any]) -> None:
     import types
 
     tempfile.tempdir = None
-    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", errors="replace"
     )
-    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="replace"
     )
-    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
         encoding="utf-8",
         errors="backslashreplace",
@@ -337,6 +337,7 @@ def _run_one(req: dict[str, Any], run: dict[str, Any], run_dir: str, argv: list[
     open_fds = set(bufs)
     verdict = ""
     exited = False
+    exit_drain = 0.0  # set when the child exits: how long to wait for its pipes
     deadline = start + timeout
     while not exited or open_fds:
         now = time.monotonic()
