@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from collections.abc import Sequence
+from types import FrameType
 
 from reward_server.settings import Settings
 
@@ -34,18 +34,31 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def serve(settings: Settings) -> None:
+    """Run the service until SIGTERM/SIGINT, then drain: not ready at once, in-flight requests
+    finish within ``shutdown_grace``, then the workers stop (lifespan shutdown)."""
     import uvicorn
 
     from reward_server.app import create_app
+    from reward_server.logs import configure_logging
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(
-        create_app(settings),
+    configure_logging(settings.log_level, settings.log_format)
+    app = create_app(settings)
+
+    class DrainingServer(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            app.state.ready = False
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        timeout_graceful_shutdown=30,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace),
     )
+    DrainingServer(config).run()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from reward_server.metrics import Metrics
 from reward_server.pool import JobTimeout, PoolError, WorkerLost, WorkerPool
 from reward_server.settings import Settings
 from reward_server.spec import Planned
@@ -93,10 +94,13 @@ _MEMOISABLE = frozenset({Status.OK, Status.INVALID_REFERENCE})
 
 
 class ScoringService:
-    def __init__(self, registry: Registry, pool: WorkerPool, settings: Settings) -> None:
+    def __init__(
+        self, registry: Registry, pool: WorkerPool, settings: Settings, metrics: Metrics | None = None
+    ) -> None:
         self.registry = registry
         self.pool = pool
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self._memo = _Memo(settings.memo_size)
         self._inflight: dict[Hashable, list[Any]] = {}
         self.counters = {"items": 0, "memo_hits": 0, "jobs_run": 0, "timeouts": 0}
@@ -114,37 +118,52 @@ class ScoringService:
         for p in plan:
             if p.group:
                 continue
-            for i, sample in enumerate(samples):
-                component = self.registry.resolve(p.name, sample.task)
-                if component is None:
-                    done[i, p.name] = Score(
-                        None, Status.NOT_APPLICABLE, f"no {p.name!r} verifier for task {sample.task!r}"
-                    )
-                    continue
-                if len(sample.completion) > limit:
-                    done[i, p.name] = Score(
-                        self.settings.timeout_score,
-                        Status.TOO_LARGE,
-                        f"the completion is over {limit} characters",
-                    )
-                    continue
-                if is_async(component):
-                    waits.append((i, p.name))
-                    continue
-                try:
-                    outcome = component.evaluate(sample, p.config_for(component))  # type: ignore[union-attr]
-                except Exception as exc:  # a verifier bug must cost one item, not the batch
-                    log.exception("component %s failed on item %d", p.name, i)
-                    outcome = Score(None, Status.ERROR, f"internal error in {p.name}: {type(exc).__name__}")
-                if isinstance(outcome, Job):
-                    jobs[i, p.name] = outcome
-                else:
-                    done[i, p.name] = outcome
+            started = time.perf_counter()
+            self._evaluate_component(p, samples, limit, done, jobs, waits)
+            self.metrics.component_seconds.labels(p.name).observe(time.perf_counter() - started)
         return done, jobs, waits
+
+    def _evaluate_component(
+        self,
+        p: Planned,
+        samples: Sequence[Sample],
+        limit: int,
+        done: dict[tuple[int, str], Score],
+        jobs: dict[tuple[int, str], Job],
+        waits: list[tuple[int, str]],
+    ) -> None:
+        for i, sample in enumerate(samples):
+            component = self.registry.resolve(p.name, sample.task)
+            if component is None:
+                done[i, p.name] = Score(
+                    None, Status.NOT_APPLICABLE, f"no {p.name!r} verifier for task {sample.task!r}"
+                )
+                continue
+            if len(sample.completion) > limit:
+                done[i, p.name] = Score(
+                    self.settings.timeout_score,
+                    Status.TOO_LARGE,
+                    f"the completion is over {limit} characters",
+                )
+                continue
+            if is_async(component):
+                waits.append((i, p.name))
+                continue
+            try:
+                outcome = component.evaluate(sample, p.config_for(component))  # type: ignore[union-attr]
+            except Exception as exc:  # a verifier bug must cost one item, not the batch
+                log.exception("component %s failed on item %d", p.name, i)
+                outcome = Score(None, Status.ERROR, f"internal error in {p.name}: {type(exc).__name__}")
+            if isinstance(outcome, Job):
+                jobs[i, p.name] = outcome
+            else:
+                done[i, p.name] = outcome
 
     # ---- the heavy stages ------------------------------------------------------------
 
     def _failure(self, exc: BaseException) -> Score:
+        if isinstance(exc, JobTimeout | WorkerLost):
+            self.metrics.timeouts.inc()
         if isinstance(exc, JobTimeout):
             self.counters["timeouts"] += 1
             return Score(self.settings.timeout_score, Status.TIMEOUT, f"verification timed out: {exc}")
@@ -158,12 +177,15 @@ class ScoringService:
             )
         return Score(None, Status.ERROR, f"verification failed: {type(exc).__name__}")
 
-    async def _run_job(self, job: Job) -> Score:
+    async def _run_job(self, job: Job, component: str) -> Score:
         self.counters["jobs_run"] += 1
+        started = time.perf_counter()
         try:
             outcome = await self.pool.run(job.fn, job.args, self.settings.item_timeout, lane=job.lane)
         except Exception as exc:
             return self._failure(exc)
+        finally:
+            self.metrics.component_seconds.labels(component).observe(time.perf_counter() - started)
         if not isinstance(outcome, Score):
             return Score(None, Status.ERROR, "a worker returned no score")
         if job.key is not None and outcome.status in _MEMOISABLE:
@@ -173,7 +195,7 @@ class ScoringService:
     async def _run_jobs(
         self, jobs: Mapping[tuple[int, str], Job], deadline: float
     ) -> dict[tuple[int, str], Score]:
-        unique: dict[Hashable, Job] = {}
+        unique: dict[Hashable, tuple[Job, str]] = {}
         slot_key: dict[tuple[int, str], Hashable] = {}
         results: dict[tuple[int, str], Score] = {}
         for slot, job in jobs.items():
@@ -181,13 +203,14 @@ class ScoringService:
             hit = self._memo.get(key) if job.key is not None else None
             if hit is not None:
                 self.counters["memo_hits"] += 1
+                self.metrics.memo_hits.inc()
                 results[slot] = job.finish(hit)
                 continue
             slot_key[slot] = key
-            unique.setdefault(key, job)
+            unique.setdefault(key, (job, slot[1]))
         if not unique:
             return results
-        tasks = {key: self._join(key, job) for key, job in unique.items()}
+        tasks = {key: self._join(key, job, name) for key, (job, name) in unique.items()}
         _, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - time.monotonic()))
         outcomes: dict[Hashable, Score] = {}
         for key, task in tasks.items():
@@ -200,11 +223,11 @@ class ScoringService:
             results[slot] = jobs[slot].finish(outcomes[key])
         return results
 
-    def _join(self, key: Hashable, job: Job) -> asyncio.Future[Score]:
+    def _join(self, key: Hashable, job: Job, component: str) -> asyncio.Future[Score]:
         """The running task for ``key``, shared by concurrent requests (one verdict, one job)."""
         entry = self._inflight.get(key)
         if entry is None:
-            task = asyncio.ensure_future(self._run_job(job))
+            task = asyncio.ensure_future(self._run_job(job, component))
             entry = self._inflight[key] = [task, 0]
             task.add_done_callback(lambda _t, k=key: self._inflight.pop(k, None))
         entry[1] += 1
@@ -291,7 +314,10 @@ class ScoringService:
             "scored %d items: inline %.3fs, %d jobs + %d waits %.3fs",
             len(samples), inline_done - started, len(jobs), len(waits), time.monotonic() - inline_done,
         )
-        return [self._aggregate(i, scores, plan) for i in range(len(samples))]
+        results = [self._aggregate(i, scores, plan) for i in range(len(samples))]
+        for r in results:
+            self.metrics.items.labels(r.status.value).inc()
+        return results
 
     @staticmethod
     def _aggregate(i: int, scores: Mapping[tuple[int, str], Score], plan: Sequence[Planned]) -> ScoredItem:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reward_server.errors import RequestError
+from reward_server.metrics import Metrics
 from reward_server.pool import WorkerPool
 from reward_server.schemas import ComponentParams, Item
 from reward_server.scoring import ScoringService
@@ -46,10 +47,14 @@ def samples_from_items(items: Sequence[Item]) -> list[Sample]:
 
 
 class RewardService:
-    def __init__(self, registry: Registry, pool: WorkerPool, settings: Settings) -> None:
+    def __init__(
+        self, registry: Registry, pool: WorkerPool, settings: Settings, metrics: Metrics | None = None
+    ) -> None:
         self.settings = settings
-        self.scoring = ScoringService(registry, pool, settings)
+        self.metrics = metrics or Metrics()
+        self.scoring = ScoringService(registry, pool, settings, self.metrics)
         self.extra_health: dict[str, Any] = {}
+        self.broken_because: str | None = None
 
     def plan(
         self, spec: Mapping[str, float | ComponentParams] | None, items: Sequence[Item]
@@ -67,5 +72,19 @@ class RewardService:
                 raise RequestError(f"unknown task {item.task!r}; known tasks: {known}", ["items", i, "task"])
         return plan
 
+    def healthy(self) -> tuple[bool, str]:
+        """Whether the workers can take jobs (a pool that keeps breaking is not healthy)."""
+        if self.broken_because:
+            return False, f"the code sandbox is broken: {self.broken_because}"
+        stats = self.scoring.pool.stats()
+        if stats.get("pool_restarts", 0) > 10:
+            return False, "the worker pool keeps breaking"
+        return True, ""
+
+    def refresh_metrics(self) -> None:
+        stats = self.scoring.pool.stats()
+        lanes = [stats, *(v for v in stats.values() if isinstance(v, dict))]
+        self.metrics.worker_restarts.set(sum(s.get("timeouts", 0) + s.get("workers_lost", 0) for s in lanes))
+
     def describe(self) -> dict[str, Any]:
-        return {"pool": self.scoring.pool.stats(), **self.extra_health}
+        return {"tasks": sorted(self.scoring.registry.tasks()), "pool": self.scoring.pool.stats(), **self.extra_health}

@@ -38,8 +38,24 @@ class Settings(BaseSettings):
     )
     memo_size: int = Field(200_000, ge=0, description="verdicts remembered across requests")
 
+    sandbox: str = Field(
+        "local", pattern="^(local|sandbox_fusion|none)$", description="code execution backend (none: no code task)"
+    )
+    sandbox_url: str | None = Field(None, description="Sandbox Fusion base URL (sandbox=sandbox_fusion)")
+    sandbox_slots: int = Field(default_factory=_default_workers, ge=1, description="code runs at once")
+
     max_items: int = Field(20_000, ge=1, description="items per request")
     max_completion_chars: int = Field(1_000_000, ge=1, description="longer completions get status too_large")
+    max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="request body limit (413 above)")
+    max_concurrent_requests: int = Field(8, ge=1, description="scoring requests worked on at once")
+    max_queued_requests: int = Field(
+        64, ge=0, description="scoring requests waiting for a slot; more get 429 with Retry-After"
+    )
+    api_keys: str = Field("", description="comma-separated bearer keys; empty: no authentication")
+    log_completions: bool = Field(False, description="include completion text in debug logs")
+    log_format: str = Field("json", pattern="^(json|text)$")
+    shutdown_grace: float = Field(30.0, ge=0, description="seconds to finish in-flight requests on SIGTERM")
+
     inline_batch_threshold: int = Field(
         64, ge=0, description="batches larger than this run their cheap stage off the event loop"
     )
@@ -51,3 +67,6 @@ class Settings(BaseSettings):
         if isinstance(v, str) and v.strip().lower() in {"", "null", "none"}:
             return None
         return v
+
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]

@@ -27,6 +27,7 @@ def make_client() -> Iterator[AppFactory]:
     clients: list[TestClient] = []
 
     def make(registry: Registry | None = None, **settings: object) -> TestClient:
+        settings.setdefault("sandbox", "none")
         app = create_app(
             Settings(**settings),  # type: ignore[arg-type]
             pool_factory=lambda s: ThreadPool(2),

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter(prefix="/compat", tags=["compat"])
+from reward_server.auth import ApiKeyDep
+
+router = APIRouter(prefix="/compat", tags=["compat"], dependencies=[ApiKeyDep])

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from reward_server.auth import ApiKeyDep
 from reward_server.deps import ScoringDep
 from reward_server.schemas import ComponentResult, ItemResult, ScoreRequest, ScoreResponse
 from reward_server.service import samples_from_items
 
-router = APIRouter(prefix="/v1", tags=["scoring"])
+router = APIRouter(prefix="/v1", tags=["scoring"], dependencies=[ApiKeyDep])
 
 
 @router.post("/score", response_model=ScoreResponse)
-async def score(request: ScoreRequest, service: ScoringDep) -> ScoreResponse:
+async def score(request: ScoreRequest, service: ScoringDep, http: Request) -> ScoreResponse:
     plan = service.plan(request.components, request.items)
     samples = samples_from_items(request.items)
-    scored = await service.scoring.score(samples, plan)
+    http.scope.setdefault("state", {})["items"] = len(samples)
+    async with http.app.state.limiter.slot():
+        scored = await service.scoring.score(samples, plan)
     weights = {p.name: p.weight for p in plan}
     results = [
         ItemResult(

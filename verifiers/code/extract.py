@@ -75,6 +75,8 @@ def extract_code(
     Untagged blocks count as the requested language (or Python) when no tagged block does.
     """
     answer = split_parts(completion, prompt_opens_think).answer
+    # Answer tags are structure, not code: "<answer>```python" opens a fence too.
+    answer = answer.replace("<answer>", "\n").replace("</answer>", "\n")
     if "```" not in answer and "~~~" not in answer:
         return None
     blocks = fenced_blocks(answer)

@@ -35,6 +35,9 @@ CPP = "```cpp\nint main(){}\n```"
         ("no code at all", None, None),
         ("```python\n\n```", None, None),
         ("```rust\nfn main(){}\n```", None, None),
+        # Fences glued to the answer tags.
+        ("<think>r</think><answer>```python\nprint(6)\n```</answer>", None, ("python", "print(6)")),
+        ("<think>r</think>\n<answer>\n```python\nprint(7)\n```\n</answer>", None, ("python", "print(7)")),
     ],
 )
 def test_extract(completion: str, language: str | None, expected: tuple[str, str] | None) -> None:
