@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from collections.abc import Sequence
 from types import FrameType
 
@@ -48,6 +49,10 @@ def serve(settings: Settings) -> None:
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             app.state.ready = False
             super().handle_exit(sig, frame)
+            # uvicorn re-raises a handled signal after shutting down (exit status -15); a
+            # completed drain on SIGTERM is a clean stop, so exit 0 instead.
+            if sig == signal.SIGTERM:
+                self._captured_signals = [s for s in self._captured_signals if s != signal.SIGTERM]
 
     config = uvicorn.Config(
         app,

@@ -94,6 +94,15 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an exited orphan waiting for its new parent to reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_killed_workers_are_replaced(server: RunningServer) -> None:
     body = {"items": [{"completion": "\\boxed{(x-3)(x+3)}", "reference": "x^2-9"}], "components": {"accuracy": 1}}
     assert server.post("/v1/score", body).json()["results"][0]["components"]["accuracy"] == 1.0
@@ -108,3 +117,32 @@ def test_killed_workers_are_replaced(server: RunningServer) -> None:
     result = server.post("/v1/score", body).json()["results"][0]
     assert result["components"]["accuracy"] == 1.0, result
     assert server.get("/health").status_code == 200
+
+
+def test_sigterm_drains_in_flight_requests_and_leaves_no_child() -> None:
+    server = start_server({"REWARD_SERVER_WORKERS": "1", "REWARD_SERVER_SHUTDOWN_GRACE": "20"})
+    try:
+        children = _descendants(server.proc.pid)
+        assert children  # workers, forkserver, sandbox zygotes
+        outcome: dict[str, object] = {}
+
+        def in_flight() -> None:
+            items = [{"completion": f"\\boxed{{(x+{i})^2}}", "reference": f"x^2+{2 * i}x+{i * i}"} for i in range(40)]
+            response = server.post("/v1/score", {"items": items, "components": {"accuracy": 1}})
+            outcome["status"] = response.status_code
+            outcome["scores"] = [r["components"]["accuracy"] for r in response.json()["results"]]
+
+        worker = threading.Thread(target=in_flight)
+        worker.start()
+        time.sleep(0.3)
+        server.proc.send_signal(signal.SIGTERM)
+        worker.join(timeout=30)
+        assert server.proc.wait(timeout=30) == 0
+        assert outcome["status"] == 200
+        assert outcome["scores"] == [1.0] * 40
+        time.sleep(0.5)
+        alive = [c for c in children if _running(c)]
+        assert not alive, f"left running: {alive}"
+    finally:
+        if server.proc.poll() is None:
+            stop_server(server)
