@@ -2,13 +2,17 @@
 
 ``reward-server serve [--host H] [--port P] [--workers N] ...``: every option falls back to
 ``REWARD_SERVER_<OPTION>`` and then to the default in :class:`~reward_server.settings.Settings`.
+
+``reward-server score IN.jsonl -o OUT.jsonl [--components JSON]``: offline scoring.
 """
 
 from __future__ import annotations
 
 import argparse
 import signal
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
 from reward_server.settings import Settings
@@ -23,15 +27,50 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
         p.add_argument(flag, dest=name, default=None, help=field.description or f"(env REWARD_SERVER_{name.upper()})")
 
 
+def _score_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("score", help="score a JSONL file of items offline (same components as the service)")
+    p.add_argument("input", type=Path, help="JSONL, one item per line (the /v1/score item shape)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="JSONL, one result per input line")
+    p.add_argument("--components", default=None, help='component spec as JSON, e.g. \'{"accuracy": 1, "format": 0.5}\'')
+    p.add_argument("--batch-size", type=int, default=512)
+    p.add_argument("--no-progress", action="store_true")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="reward-server", description="Rule-based reward service")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
+    _score_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve":
         overrides = {k: v for k, v in vars(args).items() if k != "command" and v is not None}
-        settings = Settings(**overrides)
-        serve(settings)
+        serve(Settings(**overrides))
+    elif args.command == "score":
+        sys.exit(score(args))
+
+
+def score(args: argparse.Namespace) -> int:
+    """The offline batch command; exit status 2 for a bad spec or unreadable input."""
+    import asyncio
+    import json
+
+    from reward_server.batch import score_file
+    from reward_server.errors import RequestError
+    from reward_server.logs import configure_logging
+
+    settings = Settings()
+    configure_logging("warning", "text")
+    try:
+        spec = json.loads(args.components) if args.components else None
+        summary = asyncio.run(
+            score_file(args.input, args.output, settings, spec, args.batch_size, progress=not args.no_progress)
+        )
+    except (RequestError, ValueError, OSError) as exc:
+        print(f"reward-server score: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    for line in summary.lines():
+        print(line, file=sys.stderr)
+    return 0
 
 
 def serve(settings: Settings) -> None:

@@ -8,15 +8,15 @@ from typing import Any
 from reward_server.errors import RequestError
 from reward_server.metrics import Metrics
 from reward_server.pool import WorkerPool
-from reward_server.schemas import ComponentParams, Item
-from reward_server.scoring import ScoringService
+from reward_server.schemas import ComponentParams, ComponentResult, Item, ItemResult
+from reward_server.scoring import ScoredItem, ScoringService
 from reward_server.settings import Settings
 from reward_server.spec import Planned, build_plan
 from verifiers.registry import Registry
 from verifiers.text import prompt_opens_think
 from verifiers.types import Sample
 
-__all__ = ["RewardService", "samples_from_items", "sample_from_item"]
+__all__ = ["RewardService", "samples_from_items", "sample_from_item", "item_results"]
 
 
 def sample_from_item(item: Item) -> Sample:
@@ -44,6 +44,26 @@ def sample_from_item(item: Item) -> Sample:
 
 def samples_from_items(items: Sequence[Item]) -> list[Sample]:
     return [sample_from_item(item) for item in items]
+
+
+def item_results(items: Sequence[Item], scored: Sequence[ScoredItem], plan: Sequence[Planned]) -> list[ItemResult]:
+    """The API's view of scored items: scores, statuses, reasons and details per component."""
+    weights = {p.name: p.weight for p in plan}
+    return [
+        ItemResult(
+            id=item.id,
+            reward=result.reward,
+            components={name: s.score for name, s in result.scores.items()},
+            status=result.status.value,
+            details={
+                name: ComponentResult(
+                    score=s.score, status=s.status.value, reason=s.reason, weight=weights[name], details=dict(s.details)
+                )
+                for name, s in result.scores.items()
+            },
+        )
+        for item, result in zip(items, scored, strict=True)
+    ]
 
 
 class RewardService:

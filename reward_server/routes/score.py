@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 
 from reward_server.auth import ApiKeyDep
 from reward_server.deps import ScoringDep
-from reward_server.schemas import ComponentResult, ItemResult, ScoreRequest, ScoreResponse
-from reward_server.service import samples_from_items
+from reward_server.schemas import ScoreRequest, ScoreResponse
+from reward_server.service import item_results, samples_from_items
 
 router = APIRouter(prefix="/v1", tags=["scoring"], dependencies=[ApiKeyDep])
 
@@ -19,24 +19,4 @@ async def score(request: ScoreRequest, service: ScoringDep, http: Request) -> Sc
     http.scope.setdefault("state", {})["items"] = len(samples)
     async with http.app.state.limiter.slot():
         scored = await service.scoring.score(samples, plan)
-    weights = {p.name: p.weight for p in plan}
-    results = [
-        ItemResult(
-            id=item.id,
-            reward=result.reward,
-            components={name: s.score for name, s in result.scores.items()},
-            status=result.status.value,
-            details={
-                name: ComponentResult(
-                    score=s.score,
-                    status=s.status.value,
-                    reason=s.reason,
-                    weight=weights[name],
-                    details=dict(s.details),
-                )
-                for name, s in result.scores.items()
-            },
-        )
-        for item, result in zip(request.items, scored, strict=True)
-    ]
-    return ScoreResponse(results=results)
+    return ScoreResponse(results=item_results(request.items, scored, plan))
