@@ -44,14 +44,14 @@ from typing import Any
 import httpx
 
 __all__ = [
-    "RewardClient",
+    "DEFAULT_URL",
+    "UNSCORED_STATUSES",
     "AsyncRewardClient",
-    "ScoreResult",
+    "RewardClient",
     "RewardClientError",
     "RewardRequestError",
     "RewardUnavailableError",
-    "UNSCORED_STATUSES",
-    "DEFAULT_URL",
+    "ScoreResult",
 ]
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -206,11 +206,20 @@ class _Settings:
         all_headers = {"content-type": "application/json", **(headers or {})}
         api_key = api_key if api_key is not None else os.environ.get("REWARD_SERVER_API_KEY")
         if api_key:
-            all_headers[api_key_header] = f"Bearer {api_key}" if api_key_header.lower() == "authorization" else api_key
+            all_headers[api_key_header] = (
+                f"Bearer {api_key}" if api_key_header.lower() == "authorization" else api_key
+            )
         if not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
         return cls(
-            _urls(base_url), all_headers, timeout, max_retries, backoff, backoff_max, max_batch_size, max_concurrency
+            _urls(base_url),
+            all_headers,
+            timeout,
+            max_retries,
+            backoff,
+            backoff_max,
+            max_batch_size,
+            max_concurrency,
         )
 
     def attempts(self) -> Iterator[tuple[int, str]]:
@@ -279,7 +288,9 @@ class RewardClient:
             max_concurrency=max_concurrency,
             headers=headers,
         )
-        self._http = httpx.Client(timeout=self._settings.timeout, headers=self._settings.headers, transport=transport)
+        self._http = httpx.Client(
+            timeout=self._settings.timeout, headers=self._settings.headers, transport=transport
+        )
 
     @property
     def urls(self) -> list[str]:
@@ -336,7 +347,7 @@ class RewardClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> RewardClient:
+    def __enter__(self) -> RewardClient:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -516,7 +527,7 @@ class AsyncRewardClient:
         if state is not None:
             await state.http.aclose()
 
-    async def __aenter__(self) -> AsyncRewardClient:
+    async def __aenter__(self) -> AsyncRewardClient:  # noqa: PYI034
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -26,10 +26,10 @@ from typing import Any
 __all__ = [
     "CODE_KEYS",
     "ERROR_KEY",
+    "env_components",
+    "flat_scores",
     "label_to_reference",
     "parse_components",
-    "flat_scores",
-    "env_components",
 ]
 
 # Keys that mark a reference as a code test description (see verifiers/code/references.py).

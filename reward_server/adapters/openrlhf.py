@@ -33,7 +33,7 @@ from typing import Any
 from reward_server.adapters import ERROR_KEY, env_components, flat_scores, label_to_reference
 from reward_server.client import RewardClient, ScoreResult
 
-__all__ = ["strip_special_tokens", "split_response", "items_from_openrlhf", "to_openrlhf", "reward_func"]
+__all__ = ["items_from_openrlhf", "reward_func", "split_response", "strip_special_tokens", "to_openrlhf"]
 
 # Chat-template and end-of-sequence markers of the common tokenizers. Angle-bracket tags
 # without pipes (``<think>``, ``<answer>``) are left alone unless listed here.

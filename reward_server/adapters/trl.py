@@ -34,7 +34,7 @@ from typing import Any
 from reward_server.adapters import label_to_reference
 from reward_server.client import AsyncRewardClient, RewardClient, RewardClientError, ScoreResult, encode_body
 
-__all__ = ["ServiceRewards", "ComponentReward", "AsyncComponentReward", "items_from_batch", "reward_funcs"]
+__all__ = ["AsyncComponentReward", "ComponentReward", "ServiceRewards", "items_from_batch", "reward_funcs"]
 
 # Keywords TRL passes that are not dataset columns (and are not JSON).
 _RUNTIME_KWARGS = frozenset(
@@ -128,7 +128,9 @@ class _Scorer:
         self._client: RewardClient | None = None
         self._aclient: AsyncRewardClient | None = None
         self._done: OrderedDict[str, list[ScoreResult] | None] = OrderedDict()
-        self._inflight: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Future[list[ScoreResult] | None]]] = {}
+        self._inflight: dict[
+            str, tuple[asyncio.AbstractEventLoop, asyncio.Future[list[ScoreResult] | None]]
+        ] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
@@ -140,7 +142,11 @@ class _Scorer:
     def _items_and_key(self, kwargs: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str]:
         columns = {k: v for k, v in kwargs.items() if k not in _RUNTIME_KWARGS}
         items = items_from_batch(
-            kwargs.get("prompts"), kwargs["completions"], kwargs.get("completion_ids"), columns, self.reference_column
+            kwargs.get("prompts"),
+            kwargs["completions"],
+            kwargs.get("completion_ids"),
+            columns,
+            self.reference_column,
         )
         key = hashlib.sha256(encode_body(items, self.spec)).hexdigest()
         return items, key

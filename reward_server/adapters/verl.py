@@ -41,7 +41,7 @@ from typing import Any
 from reward_server.adapters import env_components, flat_scores, label_to_reference, parse_components
 from reward_server.client import AsyncRewardClient, RewardClient, ScoreResult
 
-__all__ = ["compute_score", "compute_score_sync", "compute_score_batch", "item_from_verl", "CODE_SOURCES"]
+__all__ = ["CODE_SOURCES", "compute_score", "compute_score_batch", "compute_score_sync", "item_from_verl"]
 
 # verl's bundled scorers send these data sources to a code sandbox.
 CODE_SOURCES = ("codecontests", "apps", "codeforces", "taco", "livecodebench", "humaneval", "mbpp", "code")
@@ -53,7 +53,7 @@ _async_clients: dict[tuple[Any, ...], AsyncRewardClient] = {}
 
 def _is_code_source(data_source: str) -> bool:
     source = data_source.lower().rsplit("/", 1)[-1]
-    return any(source == s or source.startswith(s + "_") or source.startswith(s + "-") for s in CODE_SOURCES)
+    return any(source == s or source.startswith((s + "_", s + "-")) for s in CODE_SOURCES)
 
 
 def _plain(value: Any) -> Any:
@@ -78,7 +78,11 @@ def item_from_verl(
     ground_truth = _plain(ground_truth)
     wanted = task or extra.get("task") or ("code" if _is_code_source(str(data_source)) else None)
     task_name, reference = label_to_reference(ground_truth, wanted)
-    item: dict[str, Any] = {"completion": str(solution_str), "task": task_name, "data_source": str(data_source)}
+    item: dict[str, Any] = {
+        "completion": str(solution_str),
+        "task": task_name,
+        "data_source": str(data_source),
+    }
     if reference is not None:
         item["reference"] = reference
     lang = language or extra.get("language")
@@ -154,7 +158,13 @@ async def compute_score(
 ) -> dict[str, float]:
     """verl's async reward function: one sample, coalesced with its concurrent peers."""
     item = item_from_verl(
-        data_source, solution_str, ground_truth, extra_info, task=task, language=language, think_opened=think_opened
+        data_source,
+        solution_str,
+        ground_truth,
+        extra_info,
+        task=task,
+        language=language,
+        think_opened=think_opened,
     )
     client = _async_client(url, api_key, timeout, max_retries)
     return to_verl(await client.score_one(item, _spec(components)))
@@ -178,7 +188,13 @@ def compute_score_sync(
 ) -> dict[str, float]:
     """The blocking form (one request per sample); prefer :func:`compute_score`."""
     item = item_from_verl(
-        data_source, solution_str, ground_truth, extra_info, task=task, language=language, think_opened=think_opened
+        data_source,
+        solution_str,
+        ground_truth,
+        extra_info,
+        task=task,
+        language=language,
+        think_opened=think_opened,
     )
     [result] = _sync_client(url, api_key, timeout, max_retries).score([item], _spec(components))
     return to_verl(result)

@@ -35,7 +35,7 @@ from reward_server.schemas import ComponentParams, Item
 from reward_server.service import RewardService, samples_from_items
 from reward_server.spec import DEFAULT_SPEC
 
-__all__ = ["router", "OpenRLHFRequest", "OpenRLHFResponse", "SlimeRequest", "SlimeResponse"]
+__all__ = ["OpenRLHFRequest", "OpenRLHFResponse", "SlimeRequest", "SlimeResponse", "router"]
 
 router = APIRouter(prefix="/compat", tags=["compat"])
 log = logging.getLogger("reward_server.compat")
@@ -99,7 +99,8 @@ def spec_from_query(request: Request) -> Spec | None:
         if name not in base:
             raise RequestError(f"parameters for {name!r}, which is not among the components", ["query", name])
     return {
-        name: ComponentParams(weight=w, **extra[name]) if name in extra else float(w) for name, w in base.items()
+        name: ComponentParams(weight=w, **extra[name]) if name in extra else float(w)
+        for name, w in base.items()
     }
 
 
@@ -107,9 +108,9 @@ def _unscored(names: Sequence[str], status: str) -> ScoreResult:
     return ScoreResult(reward=0.0, components={n: None for n in names}, status=status)
 
 
-async def score_dicts(service: RewardService, items: Sequence[dict[str, Any]], spec: Spec | None) -> tuple[
-    list[ScoreResult], list[str]
-]:
+async def score_dicts(
+    service: RewardService, items: Sequence[dict[str, Any]], spec: Spec | None
+) -> tuple[list[ScoreResult], list[str]]:
     """Score item dicts in process, as ``/v1/score`` does; a bad item is an unscored result.
 
     Returns the results in item order and the component names of the plan.
