@@ -11,7 +11,9 @@ from reward_server.adapters import openrlhf as adapter
 from reward_server.adapters.openrlhf import split_response, strip_special_tokens, to_openrlhf
 from reward_server.client import ScoreResult
 
-QWEN_PROMPT = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n"
+QWEN_PROMPT = (
+    "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n"
+)
 ANSWER = "<think>2 and 2</think>\n<answer>4</answer>"
 
 
@@ -21,10 +23,17 @@ ANSWER = "<think>2 and 2</think>\n<answer>4</answer>"
         (QWEN_PROMPT + ANSWER + "<|im_end|>", QWEN_PROMPT, ANSWER),
         (QWEN_PROMPT + ANSWER + "<|im_end|><|endoftext|>", QWEN_PROMPT, ANSWER),
         ("<s>[INST] 2+2? [/INST]" + ANSWER + "</s>", "[INST] 2+2? [/INST]", ANSWER),  # BOS in front
-        ("<｜begin▁of▁sentence｜><｜User｜>2+2?<｜Assistant｜><think>\n" + "x</think>4<｜end▁of▁sentence｜>",
-         "<｜User｜>2+2?<｜Assistant｜><think>\n", "x</think>4"),
-        ("<bos><start_of_turn>user\nq<end_of_turn>\n<start_of_turn>model\n" + ANSWER + "<eos>",
-         "<start_of_turn>user\nq<end_of_turn> \n<start_of_turn>model\n", "\nmodel\n" + ANSWER),
+        (
+            "<｜begin▁of▁sentence｜><｜User｜>2+2?<｜Assistant｜><think>\n"
+            + "x</think>4<｜end▁of▁sentence｜>",
+            "<｜User｜>2+2?<｜Assistant｜><think>\n",
+            "x</think>4",
+        ),
+        (
+            "<bos><start_of_turn>user\nq<end_of_turn>\n<start_of_turn>model\n" + ANSWER + "<eos>",
+            "<start_of_turn>user\nq<end_of_turn> \n<start_of_turn>model\n",
+            "\nmodel\n" + ANSWER,
+        ),
         ("Q: é 中文\nA: 4", "Q: é 中文\nA:", " 4"),
         ("", "", ""),
     ],
@@ -45,8 +54,11 @@ def test_our_tags_are_not_special_tokens() -> None:
         (18, None, ("math", 18)),
         (None, None, ("math", None)),
         ('{"inputs": ["1"], "outputs": ["1"]}', None, ("code", {"inputs": ["1"], "outputs": ["1"]})),
-        ({"test_cases": [{"input": "1", "output": "1", "type": "stdin_stdout"}]}, "math",
-         ("code", {"test_cases": [{"input": "1", "output": "1", "type": "stdin_stdout"}]})),
+        (
+            {"test_cases": [{"input": "1", "output": "1", "type": "stdin_stdout"}]},
+            "math",
+            ("code", {"test_cases": [{"input": "1", "output": "1", "type": "stdin_stdout"}]}),
+        ),
         ('{"answer": 3}', None, ("math", '{"answer": 3}')),
         (["assert f() == 1"], "code", ("code", ["assert f() == 1"])),
     ],
@@ -56,7 +68,11 @@ def test_labels(label: Any, task: str | None, expected: tuple[str, Any]) -> None
 
 
 def test_parse_components() -> None:
-    assert parse_components("accuracy:1, format:0.5,language") == {"accuracy": 1.0, "format": 0.5, "language": 1.0}
+    assert parse_components("accuracy:1, format:0.5,language") == {
+        "accuracy": 1.0,
+        "format": 0.5,
+        "language": 1.0,
+    }
     with pytest.raises(ValueError, match="not a number"):
         parse_components("accuracy:x")
 
@@ -71,7 +87,11 @@ def test_result_shape_lists_numbers_and_error_flag() -> None:
         "scores": [1.5, 0.5],
         "extra_logs": {"accuracy": [1.0, 0.0], "format": [1.0, 1.0], "error": [0.0, 1.0]},
     }
-    assert to_openrlhf([], ["accuracy"]) == {"rewards": [], "scores": [], "extra_logs": {"accuracy": [], "error": []}}
+    assert to_openrlhf([], ["accuracy"]) == {
+        "rewards": [],
+        "scores": [],
+        "extra_logs": {"accuracy": [], "error": []},
+    }
 
 
 def test_local_reward_func_calls_the_service(live_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,7 +100,13 @@ def test_local_reward_func_calls_the_service(live_url: str, monkeypatch: pytest.
     monkeypatch.setenv("REWARD_SERVER_COMPONENTS", "accuracy:1,format:0.5")
     monkeypatch.setattr(adapter, "_client", None)
     out = adapter.reward_func([QWEN_PROMPT + ANSWER + "<|im_end|>"], [QWEN_PROMPT], ["4"])
-    assert out == {"rewards": [1.5], "scores": [1.5], "extra_logs": {"accuracy": [1.0], "format": [1.0], "error": [0.0]}}
+    assert out == {
+        "rewards": [1.5],
+        "scores": [1.5],
+        "extra_logs": {"accuracy": [1.0], "format": [1.0], "error": [0.0]},
+    }
     assert adapter.reward_func([], [], []) == {
-        "rewards": [], "scores": [], "extra_logs": {"accuracy": [], "format": [], "error": []}
+        "rewards": [],
+        "scores": [],
+        "extra_logs": {"accuracy": [], "format": [], "error": []},
     }

@@ -61,8 +61,14 @@ def test_items_from_string_batch() -> None:
     assert [it["group"] for it in items] == [0, 0, 1, 1]
     assert [it["completion_tokens"] for it in items] == [2, 1, 0, 3]
     assert items[2] == {
-        "language": "en", "level": 2, "completion": GOOD, "prompt": "Q2", "group": 1, "completion_tokens": 0,
-        "task": "math", "reference": "7",
+        "language": "en",
+        "level": 2,
+        "completion": GOOD,
+        "prompt": "Q2",
+        "group": 1,
+        "completion_tokens": 0,
+        "task": "math",
+        "reference": "7",
     }
 
 
@@ -80,7 +86,9 @@ def test_items_from_conversational_batch_and_code_labels() -> None:
 
 async def test_async_functions_share_one_request_per_batch(live_url: str) -> None:
     transport = CountingTransport()
-    rewards = ServiceRewards({"accuracy": 1.0, "format": 0.5, "tag_count": 0.0}, live_url, transport=transport)
+    rewards = ServiceRewards(
+        {"accuracy": 1.0, "format": 0.5, "tag_count": 0.0}, live_url, transport=transport
+    )
     assert [f.__name__ for f in rewards.funcs] == ["accuracy", "format", "tag_count"]
     assert rewards.weights == [1.0, 0.5, 0.0]
     kwargs = trl_kwargs([GOOD, BAD, "no answer"], ["Q"] * 3, reference=["4", "4", "4"])
@@ -95,7 +103,10 @@ async def test_async_functions_share_one_request_per_batch(live_url: str) -> Non
 def test_sync_functions_share_one_request_and_null_is_none(live_url: str) -> None:
     transport = SyncCountingTransport()
     funcs, weights = reward_funcs(
-        {"accuracy": 2.0, "format": {"weight": 1.0, "mode": "think"}}, live_url, asynchronous=False, transport=transport
+        {"accuracy": 2.0, "format": {"weight": 1.0, "mode": "think"}},
+        live_url,
+        asynchronous=False,
+        transport=transport,
     )
     assert weights == [2.0, 1.0]
     kwargs = trl_kwargs([GOOD, GOOD], ["Q", "Q"], reference=["4", None])

@@ -57,7 +57,10 @@ def test_large_batch_is_split_and_reassembled(live_url: str) -> None:
 
 
 def test_unknown_component_raises_at_once(live_url: str) -> None:
-    with RewardClient(live_url, max_retries=3, backoff=5.0) as client, pytest.raises(RewardRequestError) as info:
+    with (
+        RewardClient(live_url, max_retries=3, backoff=5.0) as client,
+        pytest.raises(RewardRequestError) as info,
+    ):
         client.score(batch(1), {"nope": 1.0})
     assert info.value.status_code == 422 and "unknown component 'nope'" in info.value.message
 
@@ -71,7 +74,12 @@ def test_fails_over_from_a_dead_url(live_url: str) -> None:
 
 def test_numpy_columns_are_encoded(live_url: str) -> None:
     np = pytest.importorskip("numpy")
-    item = {"completion": GOOD, "reference": np.int64(4), "score_hint": np.array([1, 2]), "w": np.float32(0.5)}
+    item = {
+        "completion": GOOD,
+        "reference": np.int64(4),
+        "score_hint": np.array([1, 2]),
+        "w": np.float32(0.5),
+    }
     with RewardClient(live_url) as client:
         [r] = client.score([item])
     assert r.components["accuracy"] == 1.0

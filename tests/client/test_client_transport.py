@@ -27,7 +27,13 @@ def answer(request: httpx.Request) -> httpx.Response:
     """A fake service: reward = the item's position in its request, echoing ids."""
     items = json.loads(request.content)["items"]
     results = [
-        {"id": it.get("id"), "reward": float(i), "components": {"accuracy": 1.0}, "status": "ok", "details": {}}
+        {
+            "id": it.get("id"),
+            "reward": float(i),
+            "components": {"accuracy": 1.0},
+            "status": "ok",
+            "details": {},
+        }
         for i, it in enumerate(items)
     ]
     return httpx.Response(200, json={"results": results})
@@ -64,7 +70,16 @@ ITEMS = [{"id": i, "completion": "x"} for i in range(5)]
 
 @pytest.mark.parametrize(
     "failure",
-    [500, 502, 503, 504, 429, httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("eof")],
+    [
+        500,
+        502,
+        503,
+        504,
+        429,
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("eof"),
+    ],
 )
 def test_retries_connection_errors_and_5xx_on_the_next_url(failure: int | Exception) -> None:
     rec = Recorder([failure, failure])
@@ -166,7 +181,9 @@ async def test_async_retries_and_coalescing() -> None:
 async def test_async_failure_reaches_every_coalesced_caller() -> None:
     rec = Recorder([422])
     c = AsyncRewardClient("http://a", transport=httpx.MockTransport(rec))
-    outcomes = await asyncio.gather(*(c.score_one({"completion": "x"}) for _ in range(3)), return_exceptions=True)
+    outcomes = await asyncio.gather(
+        *(c.score_one({"completion": "x"}) for _ in range(3)), return_exceptions=True
+    )
     assert all(isinstance(o, RewardRequestError) for o in outcomes)
 
 
