@@ -28,7 +28,7 @@ from verifiers.components import default_registry
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "trainers"
 PAGES = ["trl.md", "verl.md", "openrlhf.md", "slime.md"]
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 def blocks(page: str) -> list[tuple[str, str]]:
