@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,6 +16,8 @@ from reward_server.spec import Planned, build_plan
 from verifiers.registry import Registry
 from verifiers.text import prompt_opens_think
 from verifiers.types import Sample
+
+log = logging.getLogger("reward_server.items")
 
 __all__ = ["RewardService", "samples_from_items", "sample_from_item", "item_results"]
 
@@ -91,6 +94,22 @@ class RewardService:
                 known = ", ".join(sorted(tasks))
                 raise RequestError(f"unknown task {item.task!r}; known tasks: {known}", ["items", i, "task"])
         return plan
+
+    def log_items(self, items: Sequence[Item], results: Sequence[ItemResult], request_id: str | None) -> None:
+        """With ``log_completions`` on, one debug line per item with its text (truncated)."""
+        if not self.settings.log_completions:
+            return
+        for item, result in zip(items, results):
+            log.debug(
+                "item",
+                extra={
+                    "request_id": request_id,
+                    "id": item.id,
+                    "completion": item.completion_text()[:2000],
+                    "reward": result.reward,
+                    "status": result.status,
+                },
+            )
 
     def healthy(self) -> tuple[bool, str]:
         """Whether the workers can take jobs (a pool that keeps breaking is not healthy)."""

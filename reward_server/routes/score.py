@@ -19,4 +19,6 @@ async def score(request: ScoreRequest, service: ScoringDep, http: Request) -> Sc
     http.scope.setdefault("state", {})["items"] = len(samples)
     async with http.app.state.limiter.slot():
         scored = await service.scoring.score(samples, plan)
-    return ScoreResponse(results=item_results(request.items, scored, plan))
+    results = item_results(request.items, scored, plan)
+    service.log_items(request.items, results, http.scope.get("state", {}).get("request_id"))
+    return ScoreResponse(results=results)

@@ -135,3 +135,11 @@ def test_one_json_log_line_per_request_without_text(client: TestClient, caplog: 
     assert line["status"] == 200 and line["items"] == 3 and line["path"] == "/v1/score"
     assert "request_id" in line and "duration_ms" in line
     assert "PRIVATE" not in caplog.text
+
+
+def test_completions_are_logged_only_when_asked(make_client: AppFactory, caplog: pytest.LogCaptureFixture) -> None:
+    client = make_client(log_completions=True)
+    with caplog.at_level(logging.DEBUG, logger="reward_server.items"):
+        client.post("/v1/score", json={"items": [{"completion": "<think>VISIBLE</think><answer>4</answer>", "id": 9}]})
+    [record] = [r for r in caplog.records if r.name == "reward_server.items"]
+    assert "VISIBLE" in record.completion and record.id == 9  # type: ignore[attr-defined]
