@@ -54,7 +54,7 @@ def _sandbox(settings: Settings) -> SandboxBackend | None:
         return None
     if settings.sandbox == "sandbox_fusion":
         return make_backend("sandbox_fusion", url=settings.sandbox_url)
-    return make_backend("local", slots=settings.sandbox_slots)
+    return make_backend("local", slots=settings.sandbox_slots, base_uid=settings.sandbox_base_uid)
 
 
 def create_app(

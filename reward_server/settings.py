@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     )
     sandbox_url: str | None = Field(None, description="Sandbox Fusion base URL (sandbox=sandbox_fusion)")
     sandbox_slots: int = Field(default_factory=_default_workers, ge=1, description="code runs at once")
+    sandbox_base_uid: int = Field(
+        61000, ge=1000, description="first uid of the sandbox slots; instances on one host need disjoint ranges"
+    )
 
     max_items: int = Field(20_000, ge=1, description="items per request")
     max_completion_chars: int = Field(1_000_000, ge=1, description="longer completions get status too_large")

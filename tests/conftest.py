@@ -68,7 +68,13 @@ class RunningServer:
 
 def start_server(env: dict[str, str] | None = None) -> RunningServer:
     port = free_port()
-    full_env = {**os.environ, **(env or {}), "REWARD_SERVER_PORT": str(port)}
+    # a uid range of its own: sandbox cleanup kills by uid, and in-process sandboxes use 61000+
+    full_env = {
+        **os.environ,
+        "REWARD_SERVER_SANDBOX_BASE_UID": "62000",
+        **(env or {}),
+        "REWARD_SERVER_PORT": str(port),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "reward_server.cli", "serve"],
         env=full_env,
