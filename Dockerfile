@@ -14,10 +14,12 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY reward_server ./reward_server
 COPY verifiers ./verifiers
-# pip and setuptools are needed to build, not to run: leave them behind with this stage.
+# pip and setuptools are needed to build, not to run, and the dependencies' own test suites
+# (a third of the venv, mostly sympy's) are never imported: leave them behind with this stage.
 RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-cache-dir . \
     && /opt/venv/bin/pip uninstall --yes pip setuptools \
+    && find /opt/venv/lib -depth -type d -path '*/site-packages/*/tests' -exec rm -rf {} + \
     && /opt/venv/bin/python -m compileall -q /opt/venv
 
 # --- runtime ------------------------------------------------------------------------------------

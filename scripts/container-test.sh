@@ -13,7 +13,8 @@
 #   2. the container starts with the same security posture as deploy/k8s and compose.yaml
 #      (root, every capability dropped except CHOWN DAC_OVERRIDE FOWNER KILL SETUID SETGID,
 #      no-new-privileges, read-only root filesystem, /tmp a size-limited tmpfs);
-#   3. /health answers 200 and the image's own HEALTHCHECK command passes;
+#   3. /health answers 200 and the image's own HEALTHCHECK command passes; /ready is 200 and
+#      /metrics serves Prometheus text;
 #   4. the code sandbox works inside the container, probed directly through its backend
 #      (a correct program, a program dialling the service's port, a file in a sticky
 #      directory it must clean up) and reports per-slot uids, seccomp and Landlock;
@@ -159,7 +160,8 @@ step "podman run $NAME on 127.0.0.1:$PORT"
     --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --health-interval disable \
     --memory 2g --pids-limit 1024 \
     -e REWARD_SERVER_WORKERS=2 -e CANARY_SECRET=not-for-candidates \
-    -p "127.0.0.1:$PORT:8000" "$IMAGE" >/dev/null
+    -p "127.0.0.1:$PORT:8000" "$IMAGE" >/dev/null 2>"$STORE/run.err" \
+    || { cat "$STORE/run.err" >&2; die "podman run failed"; }
 
 logs_and_die() { echo "--- container logs" >&2; "${PODMAN[@]}" logs "$NAME" 2>&1 | tail -40 >&2; die "$*"; }
 
@@ -274,6 +276,10 @@ def call(path: str, body: object | None = None) -> tuple[int, dict]:
 
 status, health = call("/health")
 assert status == 200 and health.get("status") == "ok", (status, health)
+status, ready = call("/ready")
+assert status == 200, ("/ready", status, ready)
+with urllib.request.urlopen(BASE + "/metrics", timeout=10) as resp:
+    assert resp.status == 200 and b"# TYPE" in resp.read(), "/metrics"
 print("health:", json.dumps({k: health[k] for k in health if k != "pool"})[:400])
 
 GOOD = "<think>12 * 3 = 36, half is 18</think>\n<answer>18</answer>"
@@ -340,9 +346,25 @@ if [ "$KEEP" = 1 ]; then
 fi
 
 # --- 6. SIGTERM and a clean exit ----------------------------------------------------------------
-step "podman stop (SIGTERM)"
+step "podman stop (SIGTERM) with a batch in flight"
+# A batch that takes ~2 s (a program that sleeps) is in flight when SIGTERM arrives: the
+# service must finish it (drain) and then exit 0.
+python3 - "$PORT" >"$STORE/inflight.out" 2>&1 <<'PY' &
+import json, sys, urllib.request
+fence = "```"
+item = {"id": "slow", "task": "code", "reference": {"tests": [{"input": "", "output": "done"}]},
+        "completion": f"<think>wait</think>\n<answer>{fence}python\nimport time\ntime.sleep(2)\nprint('done')\n{fence}</answer>"}
+req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/v1/score", data=json.dumps({"items": [item]}).encode(),
+                             headers={"content-type": "application/json"})
+with urllib.request.urlopen(req, timeout=60) as resp:
+    body = json.loads(resp.read())
+print(resp.status, body["results"][0]["components"]["accuracy"])
+PY
+INFLIGHT=$!
+sleep 0.7
 t0=$(date +%s.%N)
-"${PODMAN[@]}" stop -t 30 "$NAME" >/dev/null
+# (stderr: podman complains here that systemd is absent for its healthcheck timers; harmless)
+"${PODMAN[@]}" stop -t 30 "$NAME" >/dev/null 2>>"$STORE/run.err"
 t1=$(date +%s.%N)
 elapsed="$(python3 -c "print(round($t1 - $t0, 2))")"
 code="$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$NAME")"
@@ -350,5 +372,11 @@ code="$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$NAME")"
 echo "stopped in ${elapsed} s, exit code $code"
 [ "$code" = 0 ] || die "exit code $code after SIGTERM (want 0)"
 python3 -c "import sys; sys.exit(0 if $elapsed < 30 else 1)" || die "stop took ${elapsed} s (want < 30)"
+if wait "$INFLIGHT" && grep -qx '200 1.0' "$STORE/inflight.out"; then
+    echo "the batch in flight at SIGTERM was answered: $(cat "$STORE/inflight.out")"
+else
+    cat "$STORE/inflight.out" >&2
+    die "the batch in flight at SIGTERM was not answered (no drain)"
+fi
 
 step "PASS (image $((SIZE_BYTES / 1000000)) MB, total $((SECONDS - START)) s)"
