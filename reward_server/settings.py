@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         61000, ge=1000, description="first uid of the sandbox slots; instances on one host need disjoint ranges"
     )
 
+    compat_components: str | None = Field(
+        None, description="components of /compat/* when the URL has none (name:weight,...)"
+    )
+
     max_items: int = Field(20_000, ge=1, description="items per request")
     max_completion_chars: int = Field(1_000_000, ge=1, description="longer completions get status too_large")
     max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="request body limit (413 above)")

@@ -27,7 +27,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reward_server.adapters import flat_scores, label_to_reference, parse_components
-from reward_server.adapters.openrlhf import items_from_openrlhf, to_openrlhf
+from reward_server.adapters.openrlhf import items_from_openrlhf, to_openrlhf, strip_special_tokens
 from reward_server.client import ScoreResult
 from reward_server.deps import ScoringDep
 from reward_server.errors import RequestError
@@ -173,7 +173,8 @@ async def slime(body: SlimeRequest, request: Request, service: ScoringDep) -> Sl
     spec = spec_from_query(request)
     params = request.query_params
     task, reference = label_to_reference(body.label, params.get("task"))
-    item: dict[str, Any] = {"completion": body.response, "task": task}
+    # chat-template markers (<|im_end|>, </s>) are never part of the answer
+    item: dict[str, Any] = {"completion": strip_special_tokens(body.response), "task": task}
     if body.prompt is not None:
         item["prompt"] = body.prompt
     if reference is not None:

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import AppFactory
+
 QWEN = "<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n"
 GOOD = "<think>2 and 2 make 4</think>\n<answer>4</answer>"
 
@@ -181,17 +183,14 @@ def test_slime_extra_fields_and_unicode(client: TestClient) -> None:
     assert out["reward"] == 0.0 and out["status"] == "no_answer"
 
 
-def test_code_label_routes_to_code(client: TestClient) -> None:
-    """A label that is a JSON object with tests means code (scored only if the code task exists)."""
+def test_code_label_routes_to_code(make_client: AppFactory) -> None:
+    """A label that is a JSON object with tests means code, run in the real local sandbox."""
+    client = make_client(sandbox="local")
     tests = json.dumps({"inputs": ["1 2\n"], "outputs": ["3\n"]})
     body = one_sample(
         QWEN.format(q="add"), "```python\na, b = map(int, input().split())\nprint(a + b)\n```", tests
     )
-    tasks = client.app.state.service.scoring.registry.tasks()  # type: ignore[attr-defined]
     out = openrlhf(client, body, "?components=accuracy:1")
-    if "code" not in tasks:
-        assert out["extra_logs"]["error"] == [1.0]  # unknown task: a flagged zero, not a 4xx/5xx
-        pytest.skip("this service has no code task")
     assert out == {"rewards": [1.0], "scores": [1.0], "extra_logs": {"accuracy": [1.0], "error": [0.0]}}
     out = slime(
         client, {"prompt": "add", "response": body["query"][0][len(body["prompts"][0]) :], "label": tests}
