@@ -100,17 +100,11 @@ def build_asgi_app() -> Any:
     settings = Settings()  # everything from REWARD_SERVER_* (runtime_env.env_vars)
     if settings.sandbox != "local":
         return create_app(settings)
-
-    from verifiers.code import make_backend
-
     if settings.sandbox_slots > UID_BLOCK:
         raise ValueError(f"sandbox_slots must be <= {UID_BLOCK} under Ray Serve")
     base_uid, claim = _claim_uid_block()
     log.info("sandbox uid block: %d..%d", base_uid, base_uid + settings.sandbox_slots - 1)
-    app = create_app(
-        settings,
-        sandbox_factory=lambda s: make_backend("local", slots=s.sandbox_slots, base_uid=base_uid),
-    )
+    app = create_app(settings.model_copy(update={"sandbox_base_uid": base_uid}))
     app.state.sandbox_uid_claim = claim  # lives as long as the app, i.e. the replica
     return app
 
