@@ -27,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from tests.conftest import descendants
+
 MATH = [
     ("\\boxed{18}", "#### 18", 1.0),
     ("<think>r</think><answer>\\frac{1}{2}</answer>", "0.5", 1.0),
@@ -117,23 +119,6 @@ def _client_loop(url: str, stop: float, seed: int, with_code: bool, report: Repo
                         report.wrong.append(f"item {r['id']}: {r['components']} {r['status']} want {want}")
 
 
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
-
-
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -219,7 +204,7 @@ def main() -> None:
     if args.url:
         report = run_load(args.url, None, args.clients, args.seconds, False, not args.no_code)
     else:
-        from tests.conftest import start_server, stop_server
+        from tests.conftest import start_server, stop_server  # noqa: PLC0415
 
         server = start_server({"REWARD_SERVER_ITEM_TIMEOUT": "3", "REWARD_SERVER_REQUEST_TIMEOUT": "60"})
         try:

@@ -10,11 +10,10 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunningServer, start_server, stop_server
+from tests.conftest import RunningServer, descendants, running, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -77,38 +76,12 @@ def test_pathological_batch_is_bounded_while_others_are_served(server: RunningSe
     assert server.get("/health").status_code == 200
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
-
-
-def _running(pid: int) -> bool:
-    """Alive and not a zombie (an exited orphan waiting for its new parent to reap it)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def test_killed_workers_are_replaced(server: RunningServer) -> None:
     body = {"items": [{"completion": "\\boxed{(x-3)(x+3)}", "reference": "x^2-9"}], "components": {"accuracy": 1}}
     assert server.post("/v1/score", body).json()["results"][0]["components"]["accuracy"] == 1.0
     # workers are grandchildren: server -> forkserver -> worker
-    forkservers = [p for p in _descendants(server.proc.pid) if _descendants(p)]
-    workers = [w for f in forkservers for w in _descendants(f)]
+    forkservers = [p for p in descendants(server.proc.pid) if descendants(p)]
+    workers = [w for f in forkservers for w in descendants(f)]
     assert workers
     for w in workers:
         os.kill(w, signal.SIGKILL)
@@ -122,7 +95,7 @@ def test_killed_workers_are_replaced(server: RunningServer) -> None:
 def test_sigterm_drains_in_flight_requests_and_leaves_no_child() -> None:
     server = start_server({"REWARD_SERVER_WORKERS": "1", "REWARD_SERVER_SHUTDOWN_GRACE": "20"})
     try:
-        children = _descendants(server.proc.pid)
+        children = descendants(server.proc.pid)
         assert children  # workers, forkserver, sandbox zygotes
         outcome: dict[str, object] = {}
 
@@ -141,7 +114,7 @@ def test_sigterm_drains_in_flight_requests_and_leaves_no_child() -> None:
         assert outcome["status"] == 200
         assert outcome["scores"] == [1.0] * 40
         time.sleep(0.5)
-        alive = [c for c in children if _running(c)]
+        alive = [c for c in children if running(c)]
         assert not alive, f"left running: {alive}"
     finally:
         if server.proc.poll() is None:
