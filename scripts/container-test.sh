@@ -117,7 +117,8 @@ if ! "${PODMAN[@]}" image exists "$BASE_TAG"; then
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV PIP_CERT=/etc/ssl/certs/host-ca-bundle.crt' \
         --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/host-ca-bundle.crt' \
-        "$BASE_CACHE/base.tar" "$BASE_TAG" >/dev/null
+        "$BASE_CACHE/base.tar" "$BASE_TAG" >"$STORE/import.log" 2>&1 \
+        || { cat "$STORE/import.log" >&2; die "podman import of the base failed"; }
 fi
 echo "base: $BASE_TAG"
 
