@@ -248,7 +248,7 @@ class ThreadPool:
         future = loop.run_in_executor(self._executor, fn, *args)
         try:
             return await asyncio.wait_for(future, timeout)
-        except TimeoutError as exc:
+        except asyncio.TimeoutError as exc:
             self._counts["timeouts"] += 1
             raise JobTimeout(f"no verdict within {timeout:g}s") from exc
         except (MemoryError, RecursionError) as exc:
