@@ -14,16 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-import httpx
 
 from bench.grpo_data import make_batch
 from reward_server.app import create_app
@@ -31,6 +26,7 @@ from reward_server.client import AsyncRewardClient, RewardClient
 from reward_server.schemas import Item
 from reward_server.service import RewardService, samples_from_items
 from reward_server.settings import Settings
+from tests.conftest import start_server, stop_server
 
 SPEC = {"accuracy": 1.0, "format": 1.0}
 ENV = {
@@ -38,29 +34,6 @@ ENV = {
     "REWARD_SERVER_QUARANTINE_WORKERS": "0",
     "REWARD_SERVER_LOG_LEVEL": "warning",
 }
-
-
-def start_service() -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, **ENV, "REWARD_SERVER_PORT": str(port)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reward_server.cli", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the service did not start")
 
 
 def items_for(n: int) -> list[dict[str, Any]]:
@@ -116,7 +89,8 @@ async def measure(
 async def run(sizes: Sequence[int], repeats: int) -> None:
     settings = Settings(workers=2, quarantine_workers=0)
     app = create_app(settings)
-    proc, url = start_service()
+    server = start_server(ENV)
+    url = server.url
     try:
         async with app.router.lifespan_context(app):
             service: RewardService = app.state.service
@@ -130,8 +104,7 @@ async def run(sizes: Sequence[int], repeats: int) -> None:
             sync_client.close()
             await async_client.aclose()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_server(server)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from reward_server.metrics import Metrics
 from reward_server.pool import JobTimeout, PoolError, WorkerLost, WorkerPool
 from reward_server.settings import Settings
 from reward_server.spec import Planned
-from verifiers.registry import Registry, is_async, is_group
+from verifiers.registry import Registry, is_async
 from verifiers.types import Job, Sample, Score, Status
 
 __all__ = ["ScoringService", "ScoredItem", "item_status"]
