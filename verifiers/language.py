@@ -402,7 +402,7 @@ def _sentences(masked: str, allowed: frozenset[str]) -> tuple[list[_Sentence], d
     han = kana = 0
     latin: list[str] = []
     shared: dict[str, list[str]] = {}
-    for stop, han_run, kana_run, hangul, word in _TOKEN_RE.findall(masked):
+    for stop, han_run, kana_run, _hangul, word in _TOKEN_RE.findall(masked):
         if word:
             n = len(word)
             if n > _MAX_WORD_CHARS:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from pydantic import ValidationError
 
 from reward_server import cli
 from reward_server.settings import Settings
@@ -41,5 +42,5 @@ def test_every_setting_has_a_flag() -> None:
 
 def test_bad_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "serve", lambda s: None)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="item_timeout"):
         cli.main(["serve", "--item-timeout", "-1"])
