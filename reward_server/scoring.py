@@ -17,6 +17,7 @@ resource limit scores ``settings.timeout_score`` (0 by default).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
@@ -229,9 +230,12 @@ class ScoringService:
         if entry is None:
             task = asyncio.ensure_future(self._run_job(job, component))
             entry = self._inflight[key] = [task, 0]
-            task.add_done_callback(lambda _t, k=key: self._inflight.pop(k, None))
+            task.add_done_callback(functools.partial(self._forget, key))
         entry[1] += 1
         return entry[0]
+
+    def _forget(self, key: Hashable, _task: object) -> None:
+        self._inflight.pop(key, None)
 
     def _leave(self, key: Hashable) -> None:
         """A request stops waiting; the job is cancelled when nobody waits any more."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from verifiers.types import Job, Sample, Score
 
@@ -33,7 +33,7 @@ __all__ = [
     "is_async",
 ]
 
-C = TypeVar("C")
+C = TypeVar("C", contravariant=True)
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,28 @@ class NoConfig:
 
 @runtime_checkable
 class ItemComponent(Protocol, Generic[C]):
-    name: ClassVar[str]
-    config_type: ClassVar[type]
-    requires: ClassVar[tuple[str, ...]]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def config_type(self) -> type: ...
+
+    @property
+    def requires(self) -> tuple[str, ...]: ...
 
     def evaluate(self, sample: Sample, config: C) -> Score | Job: ...
 
 
 @runtime_checkable
 class GroupComponent(Protocol, Generic[C]):
-    name: ClassVar[str]
-    config_type: ClassVar[type]
-    requires: ClassVar[tuple[str, ...]]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def config_type(self) -> type: ...
+
+    @property
+    def requires(self) -> tuple[str, ...]: ...
 
     def evaluate_batch(
         self, samples: Sequence[Sample], config: C, deps: Mapping[str, Sequence[Score]]
@@ -70,9 +80,14 @@ class AsyncItemComponent(Protocol, Generic[C]):
     failures into ``Status.SANDBOX_ERROR`` scores, never into a wrong answer.
     """
 
-    name: ClassVar[str]
-    config_type: ClassVar[type]
-    requires: ClassVar[tuple[str, ...]]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def config_type(self) -> type: ...
+
+    @property
+    def requires(self) -> tuple[str, ...]: ...
 
     async def aevaluate(self, sample: Sample, config: C) -> Score: ...
 

@@ -150,8 +150,8 @@ def _phrase_answer(text: str) -> str | None:
         if end < 0:
             return None
         return rest[len(opener) : end].strip() or None
-    m = _SENTENCE_END_RE.search(rest)
-    candidate = (rest[: m.start()] if m else rest).strip().strip("*").strip()
+    end_of_sentence = _SENTENCE_END_RE.search(rest)
+    candidate = (rest[: end_of_sentence.start()] if end_of_sentence else rest).strip().strip("*").strip()
     return candidate or None
 
 

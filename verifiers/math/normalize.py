@@ -194,10 +194,10 @@ def _parse_number(s: str) -> tuple[Fraction, bool] | None:
         return Fraction(s), "." in s
     m = _SCI_RE.match(s)
     if m:
-        exp = int(m.group(2))
-        if abs(exp) > 50:
+        power = int(m.group(2))
+        if abs(power) > 50:
             return None
-        return Fraction(m.group(1)) * Fraction(10) ** exp, True
+        return Fraction(m.group(1)) * Fraction(10) ** power, True
     m = _SLASH_RE.match(s)
     if m and int(m.group(3)) != 0:
         v = Fraction(int(m.group(2)), int(m.group(3)))
