@@ -160,7 +160,7 @@ step "podman run $NAME on 127.0.0.1:$PORT"
     --read-only --tmpfs /tmp:rw,size=512m,mode=1777 \
     --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --health-interval disable \
     --memory 2g --pids-limit 1024 \
-    -e REWARD_SERVER_WORKERS=2 -e CANARY_SECRET=not-for-candidates \
+    -e REWARD_SERVER_WORKERS=2 -e REWARD_SERVER_SANDBOX_BASE_UID=63000 -e CANARY_SECRET=not-for-candidates \
     -p "127.0.0.1:$PORT:8000" "$IMAGE" >/dev/null 2>"$STORE/run.err" \
     || { cat "$STORE/run.err" >&2; die "podman run failed"; }
 
@@ -222,7 +222,7 @@ def _uid_processes(uid: int) -> list[int]:
 
 async def main() -> None:
     # Its own uid range, so its clean-up sweeps never touch the service's slots.
-    sb = make_backend("local", slots=1, base_uid=62000)
+    sb = make_backend("local", slots=1, base_uid=63500)
     await sb.start()
     try:
         layers = sb.describe()["layers"]
@@ -243,7 +243,7 @@ async def main() -> None:
         took = time.monotonic() - t0
         assert r.runs[0].status == "timeout" and took < 5, (took, r)
         await asyncio.sleep(0.2)
-        assert not _uid_processes(62000), f"processes of the slot uid survived: {_uid_processes(62000)}"
+        assert not _uid_processes(63500), f"processes of the slot uid survived: {_uid_processes(63500)}"
         print(f"sandbox: a+b ok; dialling the service denied; sticky scratch removed; "
               f"a forking sleeper killed at its deadline ({took:.1f} s), nothing left")
     finally:
