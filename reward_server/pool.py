@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import resource
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
 from typing import Any, Protocol
@@ -44,6 +45,7 @@ __all__ = [
 log = logging.getLogger("reward_server.pool")
 
 PRELOAD = ("sympy", "math_verify", "verifiers.math.compare")
+RESTART_WINDOW = 60.0  # seconds over which pool restarts count against readiness
 
 
 class PoolError(Exception):
@@ -146,6 +148,7 @@ class ProcessPool:
             self._context.set_forkserver_preload(list(self._preload))
         self._lock = threading.Lock()
         self._counts = {"timeouts": 0, "workers_lost": 0, "pool_restarts": 0, "jobs": 0}
+        self._restarts: list[float] = []
         self._pool = self._new_pool()
 
     def _new_pool(self) -> Any:
@@ -163,6 +166,7 @@ class ProcessPool:
             if self._pool is not broken:
                 return
             self._counts["pool_restarts"] += 1
+            self._restarts = [t for t in self._restarts if time.monotonic() - t < RESTART_WINDOW] + [time.monotonic()]
             log.warning("worker pool broke; recreating it")
             self._pool = self._new_pool()
         broken.stop()
@@ -207,7 +211,8 @@ class ProcessPool:
         await asyncio.gather(*(self.run(_ready, (), timeout=120) for _ in range(self._workers)))
 
     def stats(self) -> dict[str, Any]:
-        return {"workers": self._workers, **self._counts}
+        recent = sum(1 for t in self._restarts if time.monotonic() - t < RESTART_WINDOW)
+        return {"workers": self._workers, **self._counts, "recent_pool_restarts": recent}
 
     def close(self) -> None:
         self._pool.stop()

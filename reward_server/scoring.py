@@ -258,11 +258,15 @@ class ScoringService:
         async def one(i: int, name: str) -> Score:
             component = self.registry.resolve(name, samples[i].task)
             config = by_name[name].config_for(component)  # type: ignore[arg-type]
+            started = time.perf_counter()
             try:
-                return await component.aevaluate(samples[i], config)  # type: ignore[union-attr]
+                outcome: Score = await component.aevaluate(samples[i], config)  # type: ignore[union-attr]
             except Exception as exc:
                 log.exception("component %s failed on item %d", name, i)
-                return Score(None, Status.ERROR, f"internal error in {name}: {type(exc).__name__}")
+                outcome = Score(None, Status.ERROR, f"internal error in {name}: {type(exc).__name__}")
+            self.metrics.component_seconds.labels(name).observe(time.perf_counter() - started)
+            self.metrics.sandbox_runs.labels(outcome.status.value).inc()
+            return outcome
 
         tasks = {slot: asyncio.ensure_future(one(*slot)) for slot in waits}
         if not tasks:

@@ -19,6 +19,9 @@ from verifiers.types import Sample
 
 log = logging.getLogger("reward_server.items")
 
+# A pool recreated this often within pool.RESTART_WINDOW is broken, not unlucky.
+_MAX_RECENT_RESTARTS = 3
+
 __all__ = ["RewardService", "samples_from_items", "sample_from_item", "item_results"]
 
 
@@ -116,7 +119,8 @@ class RewardService:
         if self.broken_because:
             return False, f"the code sandbox is broken: {self.broken_because}"
         stats = self.scoring.pool.stats()
-        if stats.get("pool_restarts", 0) > 10:
+        lanes = [stats, *(v for v in stats.values() if isinstance(v, dict))]
+        if any(lane.get("recent_pool_restarts", 0) >= _MAX_RECENT_RESTARTS for lane in lanes):
             return False, "the worker pool keeps breaking"
         return True, ""
 

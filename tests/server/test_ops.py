@@ -143,3 +143,24 @@ def test_completions_are_logged_only_when_asked(make_client: AppFactory, caplog:
         client.post("/v1/score", json={"items": [{"completion": "<think>VISIBLE</think><answer>4</answer>", "id": 9}]})
     [record] = [r for r in caplog.records if r.name == "reward_server.items"]
     assert "VISIBLE" in record.completion and record.id == 9  # type: ignore[attr-defined]
+
+
+def test_sandbox_runs_and_failures_are_counted(make_client: AppFactory) -> None:
+    from verifiers.code import CodeTaskAccuracy, FakeSandbox
+
+    echo = FakeSandbox(stdout=lambda run: run.stdin)
+    broken = FakeSandbox(fail="executor died")
+    for sandbox, outcome in ((echo, "ok"), (broken, "sandbox_error")):
+        client = make_client(registry=default_registry([CodeTaskAccuracy(sandbox)]))
+        item = {"task": "code", "completion": "```python\nprint(input())\n```", "reference": {"tests": [{"input": "7", "output": "7"}]}}
+        [result] = client.post("/v1/score", json={"items": [item], "components": {"accuracy": 1}}).json()["results"]
+        assert result["status"] == outcome
+        assert f'reward_server_sandbox_runs_total{{outcome="{outcome}"}} 1.0' in client.get("/metrics").text
+
+
+def test_ready_is_503_when_the_pool_keeps_breaking(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = client.app.state.service.scoring.pool  # type: ignore[attr-defined]
+    monkeypatch.setattr(pool, "stats", lambda: {"workers": 2, "recent_pool_restarts": 3})
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert "keeps breaking" in response.json()["reason"]
