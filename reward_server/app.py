@@ -13,7 +13,7 @@ from reward_server.errors import error_response, install_error_handlers
 from reward_server.limits import BodySizeLimit, ConcurrencyLimiter, Overloaded
 from reward_server.metrics import Metrics
 from reward_server.middleware import RequestContext
-from reward_server.pool import LanedPool, ProcessPool, WorkerPool
+from reward_server.pool import FairPool, LanedPool, ProcessPool, WorkerPool
 from reward_server.routes import compat, health, score
 from reward_server.service import RewardService
 from reward_server.settings import Settings
@@ -27,8 +27,8 @@ log = logging.getLogger("reward_server")
 
 
 def _process_pool(settings: Settings) -> WorkerPool:
-    def make(workers: int) -> ProcessPool:
-        return ProcessPool(workers, settings.worker_memory_mb, settings.start_method)
+    def make(workers: int) -> WorkerPool:
+        return FairPool(ProcessPool(workers, settings.worker_memory_mb, settings.start_method), workers)
 
     lanes: dict[str, WorkerPool] = {"main": make(settings.workers)}
     if settings.quarantine_workers > 0:

@@ -26,7 +26,8 @@ import multiprocessing
 import resource
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import BrokenExecutor
 from typing import Any, Protocol
 
@@ -37,6 +38,7 @@ __all__ = [
     "PoolBroken",
     "WorkerPool",
     "LanedPool",
+    "FairPool",
     "ProcessPool",
     "ThreadPool",
     "PRELOAD",
@@ -68,7 +70,12 @@ class WorkerPool(Protocol):
     async def start(self) -> None: ...
 
     async def run(
-        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any],
+        timeout: float,
+        lane: str = "main",
+        tenant: Hashable | None = None,
     ) -> Any: ...
 
     def stats(self) -> dict[str, Any]: ...
@@ -93,11 +100,17 @@ class LanedPool:
         await asyncio.gather(*(pool.start() for pool in self.lanes.values()))
 
     async def run(
-        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any],
+        timeout: float,
+        lane: str = "main",
+        tenant: Hashable | None = None,
     ) -> Any:
         if lane not in self.lanes:
             lane = "main"
-        return await self.lanes[lane].run(fn, args, min(timeout, self.deadlines.get(lane, timeout)))
+        deadline = min(timeout, self.deadlines.get(lane, timeout))
+        return await self.lanes[lane].run(fn, args, deadline, tenant=tenant)
 
     def stats(self) -> dict[str, Any]:
         main = dict(self.lanes["main"].stats())
@@ -109,6 +122,70 @@ class LanedPool:
     def close(self) -> None:
         for pool in self.lanes.values():
             pool.close()
+
+
+class FairPool:
+    """Round-robin across tenants (requests) in front of a pool.
+
+    At most ``slots`` jobs are handed to the inner pool at once, so the inner pool's FIFO
+    never holds one request's backlog ahead of another request's job: when a slot frees,
+    it goes to the next tenant in turn. A batch of slow answers then costs other requests
+    at most one job's deadline of waiting, not the whole batch's.
+    """
+
+    def __init__(self, inner: WorkerPool, slots: int) -> None:
+        self.inner = inner
+        self.slots = slots
+        self._busy = 0
+        self._waiting: OrderedDict[Hashable | None, deque[asyncio.Future[None]]] = OrderedDict()
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def run(
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any],
+        timeout: float,
+        lane: str = "main",
+        tenant: Hashable | None = None,
+    ) -> Any:
+        if self._busy < self.slots and not self._waiting:
+            self._busy += 1
+        else:
+            gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting.setdefault(tenant, deque()).append(gate)
+            try:
+                await gate
+            except asyncio.CancelledError:
+                if gate.done() and not gate.cancelled():
+                    self._release()  # the slot was handed over as we were cancelled
+                raise
+        try:
+            return await self.inner.run(fn, args, timeout, lane=lane, tenant=tenant)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Hand the slot to the next tenant in turn (the busy count moves with it)."""
+        while self._waiting:
+            tenant, queue = next(iter(self._waiting.items()))
+            gate = queue.popleft()
+            if queue:
+                self._waiting.move_to_end(tenant)
+            else:
+                del self._waiting[tenant]
+            if not gate.done():
+                gate.set_result(None)
+                return
+        self._busy -= 1
+
+    def stats(self) -> dict[str, Any]:
+        waiting = sum(len(q) for q in self._waiting.values())
+        return {**self.inner.stats(), "queued_jobs": waiting}
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _ready() -> bool:
@@ -172,7 +249,12 @@ class ProcessPool:
         broken.stop()
 
     async def run(
-        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any],
+        timeout: float,
+        lane: str = "main",
+        tenant: Hashable | None = None,
     ) -> Any:
         """Run ``fn(*args)`` in a worker; a broken pool is recreated and the job tried once more."""
         try:
@@ -246,7 +328,12 @@ class ThreadPool:
         return None
 
     async def run(
-        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float, lane: str = "main"
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any],
+        timeout: float,
+        lane: str = "main",
+        tenant: Hashable | None = None,
     ) -> Any:
         self._counts["jobs"] += 1
         loop = asyncio.get_running_loop()

@@ -3,7 +3,8 @@
 One request: plan the spec (422 before any work) → for each item and item component, a
 cheap ``evaluate`` in this process (a thread for large batches, so the event loop keeps
 serving) that returns a final score or a job → jobs deduplicated by key and looked up in
-the verdict memo → the rest run in the killable pool under the item deadline, everything
+the verdict memo → the rest run in the killable pool under the item deadline (each request
+a tenant of the pool's round-robin, so no request's backlog blocks another's), everything
 under the request deadline → async (sandbox) components awaited concurrently → group
 components on the whole batch → weighted sum per item.
 
@@ -178,11 +179,13 @@ class ScoringService:
             )
         return Score(None, Status.ERROR, f"verification failed: {type(exc).__name__}")
 
-    async def _run_job(self, job: Job, component: str) -> Score:
+    async def _run_job(self, job: Job, component: str, tenant: Hashable) -> Score:
         self.counters["jobs_run"] += 1
         started = time.perf_counter()
         try:
-            outcome = await self.pool.run(job.fn, job.args, self.settings.item_timeout, lane=job.lane)
+            outcome = await self.pool.run(
+                job.fn, job.args, self.settings.item_timeout, lane=job.lane, tenant=tenant
+            )
         except Exception as exc:
             return self._failure(exc)
         finally:
@@ -194,7 +197,7 @@ class ScoringService:
         return outcome
 
     async def _run_jobs(
-        self, jobs: Mapping[tuple[int, str], Job], deadline: float
+        self, jobs: Mapping[tuple[int, str], Job], deadline: float, tenant: Hashable
     ) -> dict[tuple[int, str], Score]:
         unique: dict[Hashable, tuple[Job, str]] = {}
         slot_key: dict[tuple[int, str], Hashable] = {}
@@ -211,7 +214,7 @@ class ScoringService:
             unique.setdefault(key, (job, slot[1]))
         if not unique:
             return results
-        tasks = {key: self._join(key, job, name) for key, (job, name) in unique.items()}
+        tasks = {key: self._join(key, job, name, tenant) for key, (job, name) in unique.items()}
         _, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - time.monotonic()))
         outcomes: dict[Hashable, Score] = {}
         for key, task in tasks.items():
@@ -224,11 +227,11 @@ class ScoringService:
             results[slot] = jobs[slot].finish(outcomes[key])
         return results
 
-    def _join(self, key: Hashable, job: Job, component: str) -> asyncio.Future[Score]:
+    def _join(self, key: Hashable, job: Job, component: str, tenant: Hashable) -> asyncio.Future[Score]:
         """The running task for ``key``, shared by concurrent requests (one verdict, one job)."""
         entry = self._inflight.get(key)
         if entry is None:
-            task = asyncio.ensure_future(self._run_job(job, component))
+            task = asyncio.ensure_future(self._run_job(job, component, tenant))
             entry = self._inflight[key] = [task, 0]
             task.add_done_callback(functools.partial(self._forget, key))
         entry[1] += 1
@@ -314,7 +317,8 @@ class ScoringService:
             done, jobs, waits = self._evaluate_inline(samples, plan)
         inline_done = time.monotonic()
         heavy, waited = await asyncio.gather(
-            self._run_jobs(jobs, deadline), self._run_async(samples, plan, waits, deadline)
+            self._run_jobs(jobs, deadline, tenant=object()),  # each request is its own tenant
+            self._run_async(samples, plan, waits, deadline),
         )
         scores = {**done, **heavy, **waited}
         self._run_groups(samples, plan, scores)

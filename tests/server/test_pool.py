@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from reward_server.pool import JobTimeout, LanedPool, ProcessPool, ThreadPool, WorkerLost
+from reward_server.pool import FairPool, JobTimeout, LanedPool, ProcessPool, ThreadPool, WorkerLost
 
 
 def spin_forever() -> None:
@@ -82,3 +82,40 @@ async def test_lanes_route_and_cap_deadlines() -> None:
     await laned.run(time.sleep, (0,), timeout=5, lane="unknown")
     assert main.stats()["jobs"] == 1
     laned.close()
+
+
+def nap(seconds: float, label: str) -> str:
+    time.sleep(seconds)
+    return label
+
+
+async def test_fair_pool_serves_a_second_request_between_the_first_ones_jobs() -> None:
+    fair = FairPool(ThreadPool(2), slots=2)
+    finished: list[str] = []
+
+    async def job(tenant: str, i: int) -> None:
+        finished.append(await fair.run(nap, (0.1, f"{tenant}{i}"), timeout=10, tenant=tenant))
+
+    first = [asyncio.ensure_future(job("A", i)) for i in range(10)]
+    await asyncio.sleep(0.05)
+    second = asyncio.ensure_future(job("B", 0))
+    await asyncio.gather(*first, second)
+    # B waited for one free slot, not for A's whole backlog
+    assert finished.index("B0") <= 3, finished
+    assert fair._busy == 0 and not fair._waiting
+    fair.close()
+
+
+async def test_fair_pool_cancelled_waiters_give_their_slot_back() -> None:
+    fair = FairPool(ThreadPool(1), slots=1)
+    running = asyncio.ensure_future(fair.run(nap, (0.2, "a"), timeout=10, tenant="A"))
+    await asyncio.sleep(0.02)
+    waiters = [asyncio.ensure_future(fair.run(nap, (0, f"w{i}"), timeout=10, tenant=f"T{i}")) for i in range(3)]
+    await asyncio.sleep(0.02)
+    waiters[0].cancel()
+    waiters[1].cancel()
+    assert await running == "a"
+    assert await waiters[2] == "w2"
+    assert fair._busy == 0 and not fair._waiting
+    assert fair.stats()["queued_jobs"] == 0
+    fair.close()
