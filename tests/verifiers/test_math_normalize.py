@@ -35,6 +35,10 @@ from verifiers.math.normalize import canonical, fast_verdict, normalize_referenc
         ("\\text{(A)}", "A", True),
         ("(B)", "\\textbf{(B)}", True),
         ("C", "D", False),
+        ("D", "(D) 42", True),  # the letter, then the option's text
+        ("D", "D. 42", True),
+        ("C", "(D) 42", False),
+        ("D", "Dx + 1", None),  # not a choice: sympy decides
         # text answers
         ("\\text{Monday}", "Monday", True),
         ("$David$", "\\text{David}", True),

@@ -60,6 +60,7 @@ _SLASH_RE = re.compile(r"^([+-]?)(\d+)\s*/\s*(\d+)$")
 _LATEX_FRAC_RE = re.compile(r"^([+-]?)\\frac\s*(?:\{\s*([+-]?\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))$")
 _REPEATING_RE = re.compile(r"([+-]?)(\d*)\.(\d*)\\overline\s*\{\s*(\d+)\s*\}")
 _LETTER_RE = re.compile(r"^\(?\s*([A-J])\s*\)?[.:]?$")
+_CHOICE_WITH_TEXT_RE = re.compile(r"^(?:\(\s*([A-J])\s*\)|([A-J])[.):])\s+\S")
 _BARE_WORDS_RE = re.compile(r"^[A-Za-z]+(?: [A-Za-z]+)*$")
 _MIN_BARE_WORD_LETTERS = 4  # shorter bare words may be products of variables ("xy")
 _LEADING_VAR_EQ_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*(?!.*=)")
@@ -297,6 +298,9 @@ def fast_verdict(gold: str, pred: str, float_rounding: int = DECIMAL_PLACES) -> 
     if g.kind == "letter":
         if p is not None and p.kind == "letter":
             return g.value == p.value
+        chosen = _CHOICE_WITH_TEXT_RE.match(_TEXT_CMD_RE.sub(r"\1", pred))
+        if chosen:  # "(D) 42": the letter, then the option's text
+            return g.value == (chosen.group(1) or chosen.group(2))
         return None
     if p is not None and p.kind == g.kind == "number":
         return _numbers_equal(g, p, float_rounding)
