@@ -7,7 +7,8 @@ non-empty think block, then a non-empty answer (R1-distill / Qwen3 chat template
 The anchors' regexes reward two think blocks, text after ``</answer>``, an empty answer or
 an empty think; this checks tag counts and positions instead, on a copy of the completion
 with fenced code blanked out (a reasoning may quote ``<think>`` inside a code fence). When
-the prompt already opened ``<think>``, the completion starts inside the reasoning.
+the prompt already opened ``<think>``, the completion starts inside the reasoning. Trailing
+end-of-turn tokens (``<|im_end|>``, ``</s>``) are not text after ``</answer>``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from verifiers.text import THINK_CLOSE, THINK_OPEN, mask_code_fences
+from verifiers.text import THINK_CLOSE, THINK_OPEN, mask_code_fences, strip_end_markers
 from verifiers.types import Sample, Score, Status
 
 __all__ = ["FormatConfig", "FormatReward", "check_format"]
@@ -39,7 +40,7 @@ def _with_opened_think(completion: str, opened_by_prompt: bool) -> str:
 
 def check_format(completion: str, mode: str = "strict", opened_by_prompt: bool = False) -> str | None:
     """None when the format holds, else the reason it does not."""
-    text = _with_opened_think(completion, opened_by_prompt)
+    text = _with_opened_think(strip_end_markers(completion), opened_by_prompt)
     masked = mask_code_fences(text)
     counts = {tag: masked.count(tag) for tag in _TAGS}
     if counts[THINK_OPEN] != 1:

@@ -13,11 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Parts", "split_parts", "mask_code_fences", "prompt_opens_think"]
+__all__ = ["Parts", "split_parts", "mask_code_fences", "prompt_opens_think", "strip_end_markers"]
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 _FENCE_RE = re.compile(r"```|~~~")
+# End-of-turn / end-of-text markers some pipelines leave at the end of a completion.
+_END_MARKERS_RE = re.compile(
+    r"(?:\s*(?:<\|(?:im_end|endoftext|eot_id|end|eom_id|end_of_text)\|>|</s>|<eos>|<end_of_turn>"
+    r"|<｜end▁of▁sentence｜>))+\s*$"
+)
 _NOT_NEWLINE_RE = re.compile(r"[^\n]")
 
 
@@ -51,6 +56,13 @@ def mask_code_fences(text: str) -> str:
 
 def _blank(segment: str) -> str:
     return _NOT_NEWLINE_RE.sub(" ", segment)
+
+
+def strip_end_markers(completion: str) -> str:
+    """Drop trailing end-of-turn tokens (``<|im_end|>``, ``</s>``, ...): they are not content."""
+    tail = completion[-512:]
+    m = _END_MARKERS_RE.search(tail)
+    return completion[: len(completion) - len(tail) + m.start()] if m else completion
 
 
 def prompt_opens_think(prompt: str | None) -> bool:

@@ -39,6 +39,11 @@ GOOD = "<think>\nreasoning\n</think>\n<answer>\n42\n</answer>"
         ("just an answer", False, 0.0, 0.0),
         ("<think>never closed", False, 0.0, 0.0),
         ("<think>a</think>", False, 0.0, 0.0),
+        # end-of-turn tokens left by the pipeline are not text after </answer>
+        ("<think>a</think><answer>4</answer><|im_end|>", False, 1.0, 1.0),
+        ("<think>a</think><answer>4</answer>\n</s>", False, 1.0, 1.0),
+        ("<think>a</think><answer>4</answer><｜end▁of▁sentence｜>", False, 1.0, 1.0),
+        ("<think>a</think><answer>4</answer><|endoftext|> more", False, 0.0, 1.0),
         # nested or repeated answer tags
         ("<think>a</think><answer>1</answer><answer>2</answer>", False, 0.0, 0.0),
     ],
