@@ -92,3 +92,15 @@ def test_accuracy(completion: str, reference: str, expected: int) -> None:
     if isinstance(outcome, Job):
         outcome = outcome.run_here()
     assert outcome.score == float(expected), (outcome.reason, outcome.details)
+
+
+def test_a_full_solution_reference_is_reduced_to_its_boxed_answer() -> None:
+    """MATH stores whole solutions; their answer is the last box, decided on the fast path."""
+    solution = "We have $x^2 = 4$, and " + "x is positive, so we keep the positive root. " * 20 + "So $x = \\boxed{2}$."
+    outcome = MathAccuracy().evaluate(Sample(completion="\\boxed{2}", reference=solution), MathConfig())
+    assert not isinstance(outcome, Job)
+    assert outcome.score == 1.0 and outcome.details["reference"] == "2"
+    multi = "The roots are $\\boxed{1}$ and $\\boxed{-2}$."
+    job = MathAccuracy().evaluate(Sample(completion="\\boxed{-2, 1}", reference=multi), MathConfig())
+    result = job.run_here() if isinstance(job, Job) else job
+    assert result.score == 1.0

@@ -25,6 +25,10 @@ DELIBERATE: dict[tuple[str, str], str] = {
     ("$10455$", "First, let's calculate"): (
         "a \\boxed{} outranks a later 'final answer is' phrase (the anchor order of our extraction)"
     ),
+    ("\\boxed{1} no no no no no \\boxed{2}", "$\\boxed{1,2}$"): (
+        "boxes in one sentence less than 40 characters apart are one answer, in a reference as in a"
+        " prediction (math-verify cuts off sooner: it joins 'papers and' but not 'no no no no no')"
+    ),
     ("Since $25<30<36$", "We have that \\begin{align*}"): (
         "the prediction's box is malformed (\\boxed{12 $ and $13 }): we take the box, not the phrase after it"
     ),

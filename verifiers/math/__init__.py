@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from verifiers.math.compare import symbolic_verdict
-from verifiers.math.extract import MAX_ANSWER_CHARS, extract_answer
+from verifiers.math.extract import MAX_ANSWER_CHARS, extract_answer, last_boxed
 from verifiers.math.normalize import clean_latex, fast_verdict, normalize_reference
 from verifiers.math.risk import looks_expensive
 from verifiers.text import split_parts
@@ -34,6 +34,16 @@ class MathConfig:
     allow_set_relation_comp: bool = False
 
 
+def _reference_answer(reference: object) -> str | None:
+    """The reference's answer: a full solution (MATH stores one) is reduced to its last box."""
+    text = normalize_reference(reference)
+    if text is not None and ("\\boxed" in text or "\\fbox" in text):
+        boxed = last_boxed(text)
+        if boxed is not None and boxed.strip():
+            return boxed.strip()
+    return text
+
+
 class MathAccuracy:
     name = "accuracy"
     task = "math"
@@ -41,7 +51,7 @@ class MathAccuracy:
     requires: tuple[str, ...] = ()
 
     def evaluate(self, sample: Sample, config: MathConfig) -> Score | Job:
-        reference = normalize_reference(sample.reference)
+        reference = _reference_answer(sample.reference)
         if reference is None:
             return Score(None, Status.INVALID_REFERENCE, "the item has no usable reference answer")
         parts = split_parts(sample.completion, sample.prompt_opens_think)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from verifiers.text import mask_code_fences
 
-__all__ = ["Extraction", "extract_answer", "find_boxed", "strip_answer_phrase"]
+__all__ = ["Extraction", "extract_answer", "find_boxed", "last_boxed", "strip_answer_phrase"]
 
 PHRASE_WINDOW = 600
 MAX_ANSWER_CHARS = 20_000
@@ -99,7 +99,7 @@ def _top_level(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, i
     return out
 
 
-def _last_boxed(text: str) -> str | None:
+def last_boxed(text: str) -> str | None:
     """The last box, joined with the boxes just before it (``\\boxed{1}, \\boxed{-2}``).
 
     Only boxes on the same line, in the same sentence, a short gap apart join (multi-part
@@ -162,10 +162,10 @@ def extract_answer(answer_part: str) -> Extraction | None:
     masked = mask_code_fences(answer_part)
     tagged = _last_answer_tag(masked, answer_part)
     if tagged is not None:
-        boxed_inside = _last_boxed(tagged)
+        boxed_inside = last_boxed(tagged)
         content = boxed_inside if boxed_inside is not None else strip_answer_phrase(tagged)
         return Extraction(content.strip(), "answer_tag") if content.strip() else None
-    boxed = _last_boxed(masked)
+    boxed = last_boxed(masked)
     if boxed is not None:
         return Extraction(boxed.strip(), "boxed") if boxed.strip() else None
     phrase = _phrase_answer(masked)
