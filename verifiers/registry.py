@@ -41,8 +41,9 @@ class NoConfig:
     """Config of a component without parameters."""
 
 
-@runtime_checkable
-class ItemComponent(Protocol, Generic[C]):
+class _Component(Protocol):
+    """What every component has: a name, a frozen config dataclass, the scores it reads."""
+
     @property
     def name(self) -> str: ...
 
@@ -52,42 +53,27 @@ class ItemComponent(Protocol, Generic[C]):
     @property
     def requires(self) -> tuple[str, ...]: ...
 
+
+@runtime_checkable
+class ItemComponent(_Component, Protocol, Generic[C]):
     def evaluate(self, sample: Sample, config: C) -> Score | Job: ...
 
 
 @runtime_checkable
-class GroupComponent(Protocol, Generic[C]):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def config_type(self) -> type: ...
-
-    @property
-    def requires(self) -> tuple[str, ...]: ...
-
+class GroupComponent(_Component, Protocol, Generic[C]):
     def evaluate_batch(
         self, samples: Sequence[Sample], config: C, deps: Mapping[str, Sequence[Score]]
     ) -> list[Score]: ...
 
 
 @runtime_checkable
-class AsyncItemComponent(Protocol, Generic[C]):
+class AsyncItemComponent(_Component, Protocol, Generic[C]):
     """A component that waits on an outside backend (the code sandbox) rather than the CPU.
 
-    The caller runs many ``aevaluate`` calls concurrently, each under the item deadline; the
+    The caller runs many ``aevaluate`` calls concurrently under the request deadline; the
     component owns its backend (injected at construction) and must convert the backend's
     failures into ``Status.SANDBOX_ERROR`` scores, never into a wrong answer.
     """
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def config_type(self) -> type: ...
-
-    @property
-    def requires(self) -> tuple[str, ...]: ...
 
     async def aevaluate(self, sample: Sample, config: C) -> Score: ...
 

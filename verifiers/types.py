@@ -17,9 +17,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Status", "Score", "Sample", "Job", "Message"]
-
-Message = Mapping[str, Any]
+__all__ = ["Status", "Score", "Sample", "Job"]
 
 
 class Status(str, enum.Enum):
@@ -38,13 +36,6 @@ class Status(str, enum.Enum):
     NOT_APPLICABLE = "not_applicable"
     SANDBOX_ERROR = "sandbox_error"
     TOO_LARGE = "too_large"
-
-    @property
-    def is_failure_of_ours(self) -> bool:
-        return self in _OUR_FAILURES
-
-
-_OUR_FAILURES = frozenset({Status.ERROR, Status.SANDBOX_ERROR, Status.INVALID_REFERENCE})
 
 
 @dataclass(frozen=True, slots=True)

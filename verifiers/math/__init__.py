@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from verifiers.math.compare import symbolic_verdict
 from verifiers.math.extract import MAX_ANSWER_CHARS, extract_answer, last_boxed
-from verifiers.math.normalize import clean_latex, fast_verdict, normalize_reference
+from verifiers.math.normalize import clean_latex, clean_reference, fast_verdict_clean, normalize_reference
 from verifiers.math.risk import looks_expensive
 from verifiers.text import split_parts
 from verifiers.types import Job, Sample, Score, Status
@@ -67,7 +67,8 @@ class MathAccuracy:
         details = {"extracted": answer[:500], "source": extraction.source, "reference": reference[:500]}
         if len(answer) > MAX_ANSWER_CHARS:
             return Score(0.0, Status.TOO_LARGE, f"the answer is over {MAX_ANSWER_CHARS} characters", details)
-        verdict = fast_verdict(reference, answer, config.float_rounding)
+        clean_answer = clean_latex(answer)
+        verdict = fast_verdict_clean(clean_reference(reference), clean_answer, config.float_rounding)
         if verdict is not None:
             return Score(
                 1.0 if verdict else 0.0,
@@ -75,7 +76,7 @@ class MathAccuracy:
                 "equal" if verdict else "not equal",
                 {**details, "path": "fast"},
             )
-        key = ("math", reference, clean_latex(answer), config)
+        key = ("math", reference, clean_answer, config)
         return Job(
             fn=symbolic_verdict,
             args=(reference, answer, config.float_rounding, config.strict, config.allow_set_relation_comp),

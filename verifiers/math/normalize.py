@@ -21,6 +21,7 @@ Conventions (documented in the README):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,7 +32,9 @@ __all__ = [
     "Canon",
     "canonical",
     "clean_latex",
+    "clean_reference",
     "fast_verdict",
+    "fast_verdict_clean",
     "normalize_reference",
     "repeating_to_fraction",
 ]
@@ -243,7 +246,16 @@ def _words(s: str) -> tuple[str, bool] | None:
 
 def canonical(text: str) -> Canon | None:
     """The cheap canonical form of an answer, or None when only sympy can tell."""
-    s = clean_latex(text)
+    return _canonical(clean_latex(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def clean_reference(reference: str) -> str:
+    """``clean_latex`` of a reference, cached: a GRPO group repeats its reference 16+ times."""
+    return clean_latex(reference)
+
+
+def _canonical(s: str) -> Canon | None:
     if not s or len(s) > 200:
         return None
     letter = _LETTER_RE.match(_TEXT_CMD_RE.sub(r"\1", s).strip())
@@ -288,11 +300,15 @@ def _strip_leading_assignment(pred: str, gold: str) -> str:
 
 def fast_verdict(gold: str, pred: str, float_rounding: int = DECIMAL_PLACES) -> bool | None:
     """True/False when certain without sympy, else None."""
-    pred = _strip_leading_assignment(clean_latex(pred), clean_latex(gold))
-    g_clean = clean_latex(gold)
+    return fast_verdict_clean(clean_reference(gold), clean_latex(pred), float_rounding)
+
+
+def fast_verdict_clean(g_clean: str, pred: str, float_rounding: int = DECIMAL_PLACES) -> bool | None:
+    """:func:`fast_verdict` on answers already through ``clean_latex`` (each cleaned once)."""
+    pred = _strip_leading_assignment(pred, g_clean)
     if _squash(g_clean) == _squash(pred) and g_clean:
         return True
-    g, p = canonical(g_clean), canonical(pred)
+    g, p = _canonical(g_clean), _canonical(pred)
     if g is None:
         return _composite_verdict(g_clean, pred, float_rounding)
     if g.kind == "letter":
