@@ -118,16 +118,19 @@ class RewardService:
         """Whether the workers can take jobs (a pool that keeps breaking is not healthy)."""
         if self.broken_because:
             return False, f"the code sandbox is broken: {self.broken_because}"
-        stats = self.scoring.pool.stats()
-        lanes = [stats, *(v for v in stats.values() if isinstance(v, dict))]
-        if any(lane.get("recent_pool_restarts", 0) >= _MAX_RECENT_RESTARTS for lane in lanes):
+        if any(lane.get("recent_pool_restarts", 0) >= _MAX_RECENT_RESTARTS for lane in self._lane_stats()):
             return False, "the worker pool keeps breaking"
         return True, ""
 
     def refresh_metrics(self) -> None:
+        self.metrics.worker_restarts.set(
+            sum(s.get("timeouts", 0) + s.get("workers_lost", 0) for s in self._lane_stats())
+        )
+
+    def _lane_stats(self) -> list[dict[str, Any]]:
+        """The main lane's stats and each other lane's (nested under its name)."""
         stats = self.scoring.pool.stats()
-        lanes = [stats, *(v for v in stats.values() if isinstance(v, dict))]
-        self.metrics.worker_restarts.set(sum(s.get("timeouts", 0) + s.get("workers_lost", 0) for s in lanes))
+        return [stats, *(v for v in stats.values() if isinstance(v, dict))]
 
     def describe(self) -> dict[str, Any]:
         return {"tasks": sorted(self.scoring.registry.tasks()), "pool": self.scoring.pool.stats(), **self.extra_health}
