@@ -10,10 +10,22 @@ the output format may quote ``<think>`` without opening a block. Fences are blan
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["Parts", "split_parts", "mask_code_fences", "prompt_opens_think", "strip_end_markers"]
+__all__ = [
+    "Parts",
+    "has_visible_text",
+    "mask_code_fences",
+    "prompt_opens_think",
+    "split_parts",
+    "strip_end_markers",
+    "strip_hidden",
+    "visible_text",
+]
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
@@ -106,3 +118,213 @@ def split_parts(completion: str, opened_by_prompt: bool = False) -> Parts:
         start = open_ + len(THINK_OPEN) if open_ >= 0 else 0
         return Parts(reasoning=completion[start:], answer="", has_think=True, closed=False)
     return Parts(reasoning=completion, answer=completion, has_think=False, closed=False)
+
+
+# --------------------------------------------------------------------------- visible text
+#
+# "Non-empty" must mean "a reader sees something": a policy fills a block with zero-width
+# spaces, an HTML comment or ``\phantom{…}`` to pass an emptiness check without writing
+# anything. Two stages: ``strip_hidden`` removes constructs whose content renders as
+# nothing (it keeps everything else, so math can reuse it before extraction), then
+# ``visible_text`` drops markup, format characters and collapses white space.
+# Every scan moves forward (``find`` or one compiled regex per construct): linear.
+
+_HIDDEN_HINT_RE = re.compile(r"<!--|\\|%|<\w")
+_HIDING_COMMAND_RE = re.compile(
+    r"\\(?P<phantom>[hv]?phantom)(?![A-Za-z])\s*"
+    r"|\\(?P<cmd>textcolor|color)\s*"
+    r"(?:\{\s*(?i:white)\s*\}"
+    r"|\[\s*(?i:html)\s*\]\s*\{\s*(?i:fff(?:fff)?)\s*\}"
+    r"|\[\s*rgb\s*\]\s*\{\s*1(?:\.0*)?\s*,\s*1(?:\.0*)?\s*,\s*1(?:\.0*)?\s*\}"
+    r"|\[\s*RGB\s*\]\s*\{\s*255\s*,\s*255\s*,\s*255\s*\}"
+    r"|\[\s*gr[ae]y\s*\]\s*\{\s*1(?:\.0*)?\s*\})\s*"
+)
+# Where a group (or the math mode ``\color`` acts in) ends, scanning forward.
+_GROUP_TOKEN_RE = re.compile(r"\\[{}$]|[{}]|\$|\\\]|\\\)")
+_IFFALSE_END_RE = re.compile(r"\\fi(?![A-Za-z])")
+# ``%`` starts a LaTeX comment unless escaped or a percent sign after a number ("50 %").
+_LATEX_COMMENT_RE = re.compile(r"(?<!\\)(?<!\d)(?<!\d )%[^\n]*")
+_HIDDEN_ELEMENT_RE = re.compile(
+    r"<(?P<name>[A-Za-z][A-Za-z0-9]{0,20})\b[^<>]{0,300}?"
+    r"(?:\bhidden\b|display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d]*[1-9])"
+    r"|font-size\s*:\s*0(?![.\d]*[1-9])|(?<![-\w])color\s*:\s*(?:white|#fff(?:fff)?)\b)[^<>]{0,300}>",
+    re.IGNORECASE,
+)
+_HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>]{0,300})?/?>|<![^<>]{0,300}>")
+_EMPTY_LINK_RE = re.compile(r"\[\s*\]\([^()\s]{0,500}\)")
+# LaTeX that only moves things: spacing, line breaks, math delimiters.
+_LATEX_LAYOUT_RE = re.compile(
+    r"\\(?:q?quad|enspace|thinspace|negthinspace|medspace|thickspace|hfill|vfill|newline|linebreak"
+    r"|par|noindent|smallskip|medskip|bigskip|displaystyle|textstyle)(?![A-Za-z])"
+    r"|\\[hv]space\*?\s*\{[^{}\n]{0,40}\}|\\[,;:! ]|\\\\|\\[()\[\]]"
+)
+# Blank characters Unicode files as letters or symbols (Hangul fillers, braille blank).
+_FILLERS = "\u115f\u1160\u3164\uffa0\u2800"
+# ASCII markup that shows no content on its own: emphasis, headings, rules, fences.
+_MARKUP = "*_~#>=|`{}$\\^-"
+
+
+@lru_cache(maxsize=1)
+def _char_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(characters to drop, characters that are content), built once from the Unicode tables.
+
+    Dropped: format characters (Cf: zero-width spaces, joiners, direction marks, BOM, tag
+    characters), controls other than white space, surrogates, variation selectors and the
+    fillers. Content: anything but white space, combining marks (a mark alone shows no
+    letter) and the markup above.
+    """
+    drop: list[int] = []
+    marks: list[int] = []
+    for cp in (*range(0x20000), *range(0xE0000, 0xE1000)):
+        ch = chr(cp)
+        cat = unicodedata.category(ch)
+        if cat in ("Cf", "Cc", "Cs") and not ch.isspace():
+            drop.append(cp)
+        elif cat[0] == "M":
+            marks.append(cp)
+    variation = [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0), 0x034F, 0x17B4, 0x17B5]
+    drop_class = _ranges(sorted({*drop, *variation, *map(ord, _FILLERS)}))
+    mark_class = _ranges(marks)
+    return (
+        re.compile(f"[{drop_class}]+"),
+        re.compile(f"[^\\s{mark_class}{re.escape(_MARKUP)}]"),
+    )
+
+
+def _ranges(points: list[int]) -> str:
+    """A regex class body for sorted code points, as ranges."""
+    out: list[str] = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        lo, hi = points[i], points[j]
+        out.append(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}")
+        i = j + 1
+    return "".join(out)
+
+
+def _cut_spans(text: str, opener: str, closer: str | re.Pattern[str]) -> str:
+    """Replace each ``opener … closer`` by a space; an unclosed opener hides the rest."""
+    if opener not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while (start := text.find(opener, pos)) >= 0:
+        out.append(text[pos:start])
+        out.append(" ")
+        if isinstance(closer, str):
+            end = text.find(closer, start + len(opener))
+            pos = end + len(closer) if end >= 0 else len(text)
+        else:
+            m = closer.search(text, start + len(opener))
+            pos = m.end() if m else len(text)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _group_end(text: str, pos: int, stop_at_math: bool) -> int:
+    """End of the brace group opened at ``pos`` (or, ``stop_at_math``, of the group or math
+    mode ``pos`` is in). Unbalanced: the end of the text, so hidden content stays hidden."""
+    depth = 0
+    for m in _GROUP_TOKEN_RE.finditer(text, pos):
+        token = m.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth == 0 and not stop_at_math:
+                return m.end()
+            if depth < 0:
+                return m.start()
+        elif stop_at_math and depth <= 0 and token in ("$", "\\]", "\\)"):
+            return m.start()
+    return len(text)
+
+
+def _hide_latex(text: str) -> str:
+    r"""Drop ``\phantom{…}`` (and ``\hphantom``, ``\vphantom``), ``\textcolor{white}{…}`` and
+    ``\color{white}`` with the rest of its group."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while (m := _HIDING_COMMAND_RE.search(text, pos)) is not None:
+        out.append(text[pos : m.start()])
+        out.append(" ")
+        at = m.end()
+        if m.group("cmd") == "color" and not text.startswith("{", at):
+            pos = _group_end(text, at, stop_at_math=True)
+        elif text.startswith("{", at):
+            pos = _group_end(text, at, stop_at_math=False)
+        else:  # \phantom x: one token
+            pos = at + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _hide_html_elements(text: str) -> str:
+    """Drop elements a browser does not show (``hidden``, ``display:none``, white text)."""
+    out: list[str] = []
+    pos = 0
+    lowered = text.lower()
+    while (m := _HIDDEN_ELEMENT_RE.search(text, pos)) is not None:
+        out.append(text[pos : m.start()])
+        out.append(" ")
+        close = f"</{m.group('name').lower()}"
+        end = lowered.find(close, m.end())
+        if end < 0:
+            pos = len(text)
+            break
+        gt = text.find(">", end)
+        pos = gt + 1 if gt >= 0 else len(text)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def strip_hidden(text: str) -> str:
+    r"""``text`` without the content a reader never sees, each construct replaced by a space.
+
+    HTML comments, elements hidden by attribute or style, LaTeX ``%`` comments (not a
+    percent sign after a number, not ``\%``), ``\iffalse … \fi``, the ``comment``
+    environment, ``\phantom``-family arguments and white text. An unclosed construct hides
+    everything after it (that is how it renders). Everything else is kept as written.
+    """
+    if not _HIDDEN_HINT_RE.search(text):
+        return text
+    text = _cut_spans(text, "<!--", "-->")
+    if "<" in text:
+        text = _hide_html_elements(text)
+    if "\\" in text:
+        text = _cut_spans(text, "\\iffalse", _IFFALSE_END_RE)
+        text = _cut_spans(text, "\\begin{comment}", "\\end{comment}")
+    if "%" in text:
+        text = _LATEX_COMMENT_RE.sub(" ", text)
+    return _hide_latex(text)
+
+
+def visible_text(text: str) -> str:
+    """What a reader sees of ``text``, as one line: hidden content, HTML tags, LaTeX spacing,
+    format characters (Unicode Cf: U+200B, U+FEFF, direction marks, …) and controls dropped;
+    HTML entities decoded (``&nbsp;``, ``&#8203;``); every run of white space (including
+    U+3000, NBSP, U+2028) one space."""
+    text = strip_hidden(text)
+    if "<" in text:
+        text = _HTML_TAG_RE.sub(" ", text)
+    if "](" in text:
+        text = _EMPTY_LINK_RE.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "\\" in text:
+        text = _LATEX_LAYOUT_RE.sub(" ", text)
+    drop, _ = _char_classes()
+    return " ".join(drop.sub("", text).split())
+
+
+def has_visible_text(text: str) -> bool:
+    """True when ``text`` shows a reader at least one letter, digit, symbol or punctuation
+    mark: not only white space, invisible characters, hidden content, combining marks or
+    bare markup (``**``, ``$$``, a fence, ``{}``)."""
+    _, content = _char_classes()
+    return content.search(visible_text(text)) is not None
