@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from reward_server.errors import error_response, install_error_handlers
+from reward_server.adapters import parse_components
+from reward_server.errors import RequestError, error_response, install_error_handlers
 from reward_server.limits import BodySizeLimit, ConcurrencyLimiter, Overloaded
 from reward_server.metrics import Metrics
 from reward_server.middleware import RequestContext
@@ -57,6 +58,20 @@ def _sandbox(settings: Settings) -> SandboxBackend | None:
     return make_backend("local", slots=settings.sandbox_slots, base_uid=settings.sandbox_base_uid)
 
 
+def _check_compat_specs(app: FastAPI, service: RewardService) -> None:
+    """Every configured compat spec names real components with real parameters (else no start)."""
+    for name, spec in app.state.compat_specs.items():
+        try:
+            service.plan(spec, [])
+        except RequestError as exc:
+            raise ValueError(f"compat_specs.{name}: {exc.message}") from None
+    if service.settings.compat_components:
+        try:
+            service.plan(parse_components(service.settings.compat_components), [])
+        except (RequestError, ValueError) as exc:
+            raise ValueError(f"compat_components: {getattr(exc, 'message', exc)}") from None
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -75,7 +90,8 @@ def create_app(
         sandbox = None if registry is not None else sandbox_factory(settings)
         sandbox_error = await _start_sandbox(sandbox)
         code = [CodeTaskAccuracy(sandbox), CodeAccuracy(sandbox)] if sandbox is not None else []
-        service = RewardService(registry or default_registry(code), pool, settings, metrics)
+        service = RewardService(registry or default_registry(code), pool, settings, metrics, app.state.limiter)
+        _check_compat_specs(app, service)
         if sandbox is not None:
             service.extra_health["sandbox"] = {**sandbox.describe(), "error": sandbox_error}
             service.broken_because = sandbox_error
@@ -100,6 +116,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.ready = False
+    app.state.compat_specs = compat.named_specs(settings)  # a malformed setting fails here, before any work
     app.state.limiter = ConcurrencyLimiter(settings.max_concurrent_requests, settings.max_queued_requests)
     install_error_handlers(app)
 

@@ -1,4 +1,10 @@
-"""The service object behind the routes, built once in the app's lifespan."""
+"""The service object behind the routes, built once in the app's lifespan.
+
+Every scoring route (``/v1/score``, ``/compat/*``) and the offline ``score`` command go
+through :meth:`RewardService.plan` (spec, item count, tasks: 422/413 before any work) and
+:meth:`RewardService.score` (the concurrency limiter, scoring, metrics, item logs). The
+routes only translate their request and response shapes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reward_server.errors import RequestError
+from reward_server.limits import ConcurrencyLimiter
 from reward_server.metrics import Metrics
 from reward_server.pool import WorkerPool
 from reward_server.schemas import ComponentParams, ComponentResult, Item, ItemResult
@@ -74,29 +81,55 @@ def item_results(items: Sequence[Item], scored: Sequence[ScoredItem], plan: Sequ
 
 class RewardService:
     def __init__(
-        self, registry: Registry, pool: WorkerPool, settings: Settings, metrics: Metrics | None = None
+        self,
+        registry: Registry,
+        pool: WorkerPool,
+        settings: Settings,
+        metrics: Metrics | None = None,
+        limiter: ConcurrencyLimiter | None = None,
     ) -> None:
         self.settings = settings
         self.metrics = metrics or Metrics()
+        self.limiter = limiter or ConcurrencyLimiter(settings.max_concurrent_requests, settings.max_queued_requests)
         self.scoring = ScoringService(registry, pool, settings, self.metrics)
         self.extra_health: dict[str, Any] = {}
         self.broken_because: str | None = None
+
+    def check_size(self, count: int) -> None:
+        """413 for a request with more items than ``max_items``."""
+        if count > self.settings.max_items:
+            raise RequestError(f"{count} items in one request; the limit is {self.settings.max_items}", ["items"], 413)
+
+    def task_problem(self, task: str) -> str | None:
+        """Why an item's task cannot be scored here, or ``None`` when it can."""
+        tasks = self.scoring.registry.tasks()
+        if task in tasks:
+            return None
+        return f"unknown task {task!r}; known tasks: {', '.join(sorted(tasks))}"
 
     def plan(
         self, spec: Mapping[str, float | ComponentParams] | None, items: Sequence[Item]
     ) -> list[Planned]:
         """Validate a request (components, parameters, tasks, size) before any work."""
-        if len(items) > self.settings.max_items:
-            raise RequestError(
-                f"{len(items)} items in one request; the limit is {self.settings.max_items}", ["items"], 413
-            )
+        self.check_size(len(items))
         plan = build_plan(spec, self.scoring.registry)
-        tasks = self.scoring.registry.tasks()
         for i, item in enumerate(items):
-            if item.task not in tasks:
-                known = ", ".join(sorted(tasks))
-                raise RequestError(f"unknown task {item.task!r}; known tasks: {known}", ["items", i, "task"])
+            problem = self.task_problem(item.task)
+            if problem is not None:
+                raise RequestError(problem, ["items", i, "task"])
         return plan
+
+    async def score(
+        self, items: Sequence[Item], plan: Sequence[Planned], request_id: str | None = None
+    ) -> list[ItemResult]:
+        """Score planned items under the concurrency limit (:class:`~reward_server.limits.Overloaded`
+        past it), in item order."""
+        samples = samples_from_items(items)
+        async with self.limiter.slot():
+            scored = await self.scoring.score(samples, plan)
+        results = item_results(items, scored, plan)
+        self.log_items(items, results, request_id)
+        return results
 
     def log_items(self, items: Sequence[Item], results: Sequence[ItemResult], request_id: str | None) -> None:
         """With ``log_completions`` on, one debug line per item with its text (truncated)."""

@@ -5,7 +5,9 @@ Settings are built by :func:`reward_server.app.create_app` (or the CLI), never a
 
 from __future__ import annotations
 
+import json
 import os
+from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +52,13 @@ class Settings(BaseSettings):
     compat_components: str | None = Field(
         None, description="components of /compat/* when the URL has none (name:weight,...)"
     )
+    compat_specs: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "named specs for /compat/<trainer>/<name>, as JSON {name: spec}; a spec is an object"
+            " like /v1/score's components or a 'name:weight,...' string (built in: r1)"
+        ),
+    )
 
     max_items: int = Field(20_000, ge=1, description="items per request")
     max_completion_chars: int = Field(1_000_000, ge=1, description="longer completions get status too_large")
@@ -66,6 +75,14 @@ class Settings(BaseSettings):
     inline_batch_threshold: int = Field(
         64, ge=0, description="batches larger than this run their cheap stage off the event loop"
     )
+
+    @field_validator("compat_specs", mode="before")
+    @classmethod
+    def _specs_from_text(cls, v: object) -> object:
+        """``--compat-specs '{"r1": ...}'`` arrives as text (the environment is decoded already)."""
+        if isinstance(v, str):
+            return json.loads(v) if v.strip() else {}
+        return v
 
     @field_validator("timeout_score", mode="before")
     @classmethod

@@ -34,7 +34,7 @@ async def ready(request: Request) -> JSONResponse | dict[str, str]:
 async def metrics(request: Request) -> Response:
     state = request.app.state
     state.service.refresh_metrics()
-    limiter = state.limiter
+    limiter = state.service.limiter
     state.metrics.queue_depth.set(limiter.waiting)
     state.metrics.in_flight.set(limiter.active)
     return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)

@@ -196,3 +196,64 @@ def test_code_label_routes_to_code(make_client: AppFactory) -> None:
         client, {"prompt": "add", "response": body["query"][0][len(body["prompts"][0]) :], "label": tests}
     )
     assert out["reward"] == 1.0
+
+
+# ---- the spec in a URL that OpenRLHF splits on commas ------------------------------------
+
+
+def test_named_spec_in_the_path(make_client: AppFactory) -> None:
+    client = make_client(compat_specs={"mine": {"accuracy": 1, "format": {"weight": 0.5, "mode": "think"}}})
+    body = one_sample(QWEN.format(q="2+2?"), "<think>r</think>\nThe answer is 4.", "4")
+    out = openrlhf_at(client, "/compat/openrlhf/mine", body)
+    assert out["rewards"] == [1.5] and set(out["extra_logs"]) == {"accuracy", "format", "error"}
+    assert openrlhf_at(client, "/compat/openrlhf/r1", body)["extra_logs"]["format"] == [0.0]  # built in: strict
+    assert openrlhf_at(client, "/compat/openrlhf/mine?format.mode=strict", body)["rewards"] == [1.0]
+    slime_out = client.post("/compat/slime/mine", json={"prompt": "q", "response": GOOD, "label": "4"}).json()
+    assert slime_out["reward"] == 1.5
+
+
+def test_named_spec_from_text_setting(make_client: AppFactory) -> None:
+    client = make_client(compat_specs='{"acc": "accuracy:2"}')
+    out = openrlhf_at(client, "/compat/openrlhf/acc", one_sample(QWEN.format(q="q"), GOOD, "4"))
+    assert out["rewards"] == [2.0] and set(out["extra_logs"]) == {"accuracy", "error"}
+
+
+def test_repeated_components_need_no_comma(client: TestClient) -> None:
+    body = one_sample(QWEN.format(q="2+2?"), GOOD, "4")
+    repeated = openrlhf(client, body, "?components=accuracy:1&components=format:0.5")
+    assert repeated == openrlhf(client, body, "?components=accuracy:1,format:0.5")
+    assert repeated["rewards"] == [1.5]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/compat/openrlhf/nope", 404, "unknown spec 'nope'"),
+        ("/compat/slime/nope", 404, "named specs: r1"),
+        ("/compat/openrlhf/r1?components=accuracy", 422, "not both"),
+        ("/compat/openrlhf?component=accuracy", 422, "unknown query parameter 'component'"),
+        ("/compat/slime?langauge=en", 422, "unknown query parameter 'langauge'"),
+        ("/compat/openrlhf/r1?tag_count.tags=1", 422, "not among the components"),
+    ],
+)
+def test_bad_urls_are_refused_at_the_first_call(client: TestClient, path: str, status: int, words: str) -> None:
+    body = {"query": [], "prompts": [], "labels": []} if "openrlhf" in path else {"response": "x"}
+    response = client.post(path, json=body)
+    assert response.status_code == status, response.text
+    assert words in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "specs",
+    [{"bad": {"nope": 1}}, {"bad": "accuracy:x"}, {"bad name": "accuracy"}, {"bad": {"format": {"mode": "loose"}}}],
+)
+def test_a_broken_named_spec_stops_the_start(make_client: AppFactory, specs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="compat_specs"):
+        make_client(compat_specs=specs)
+
+
+def openrlhf_at(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.text
+    out: dict[str, Any] = response.json()
+    return out
