@@ -20,40 +20,54 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from reward_server.app import create_app
+from reward_server.metrics import score_flags
 from reward_server.schemas import ComponentParams, Item, ScoreRequest
-from reward_server.service import RewardService, item_results, samples_from_items
+from reward_server.service import RewardService
 from reward_server.settings import Settings
+from verifiers.registry import Registry
 
 __all__ = ["Summary", "score_file"]
 
 
 @dataclass
 class Summary:
+    """What the ``score`` command prints: counts, means over the scored items, statuses, flags."""
+
     items: int = 0
+    scored: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     reward_sum: float = 0.0
     component_sums: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     component_counts: Counter[str] = field(default_factory=Counter)
+    flags: Counter[tuple[str, str]] = field(default_factory=Counter)
     seconds: float = 0.0
 
     def add(self, result: Mapping[str, Any]) -> None:
         self.items += 1
         self.statuses[result["status"]] += 1
+        if "reward" not in result:  # an invalid line: no reward to average
+            return
+        self.scored += 1
         self.reward_sum += result.get("reward") or 0.0
         for name, value in (result.get("components") or {}).items():
             if value is not None:
                 self.component_sums[name] += value
                 self.component_counts[name] += 1
+        for name, component in (result.get("details") or {}).items():
+            for flag in score_flags(component.get("details") or {}):
+                self.flags[name, flag] += 1
 
     def lines(self) -> list[str]:
         rate = self.items / self.seconds if self.seconds else 0.0
         out = [f"{self.items} items in {self.seconds:.1f}s ({rate:.0f}/s)"]
-        if self.items:
-            out.append(f"mean reward: {self.reward_sum / self.items:.4f}")
+        if self.scored:
+            out.append(f"mean reward: {self.reward_sum / self.scored:.4f} over {self.scored} scored items")
         for name in sorted(self.component_counts):
             n = self.component_counts[name]
             out.append(f"  {name}: mean {self.component_sums[name] / n:.4f} over {n} scored")
         out.append("statuses: " + ", ".join(f"{k}={v}" for k, v in self.statuses.most_common()))
+        flagged = sorted(self.flags.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.append("flags: " + (", ".join(f"{c}/{f}={n}" for (c, f), n in flagged) or "none"))
         return out
 
 
@@ -64,15 +78,28 @@ def _read(path: Path) -> Iterator[tuple[int, str]]:
                 yield n, line
 
 
-def _parse(n: int, line: str, tasks: set[str]) -> Item | dict[str, Any]:
+def _line_id(line: str) -> Any:
+    """The ``id`` of a line that is a JSON object but not a valid item (so its result keeps it)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def _parse(n: int, line: str, service: RewardService) -> Item | dict[str, Any]:
     try:
         item = Item.model_validate_json(line)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(map(str, first.get("loc", ()))) or "line"
-        return {"line": n, "status": "invalid_item", "error": f"{where}: {first['msg']}"}
-    if item.task not in tasks:
-        return {"line": n, "id": item.id, "status": "invalid_item", "error": f"unknown task {item.task!r}"}
+        invalid: dict[str, Any] = {"line": n, "status": "invalid_item", "error": f"{where}: {first['msg']}"}
+        line_id = _line_id(line)
+        return invalid if line_id is None else {"line": n, "id": line_id, **invalid}
+    problem = service.task_problem(item.task)
+    if problem is not None:
+        return {"line": n, "id": item.id, "status": "invalid_item", "error": problem}
     return item
 
 
@@ -80,9 +107,10 @@ async def _score_chunk(
     service: RewardService, chunk: list[tuple[int, Item | dict[str, Any]]], spec: Any, out: TextIO, summary: Summary
 ) -> None:
     valid = [(n, item) for n, item in chunk if isinstance(item, Item)]
-    plan = service.plan(spec, [item for _, item in valid])
-    scored = await service.scoring.score(samples_from_items([item for _, item in valid]), plan)
-    by_line = {n: r.model_dump() for (n, _), r in zip(valid, item_results([i for _, i in valid], scored, plan))}
+    items = [item for _, item in valid]
+    plan = service.plan(spec, items)
+    results = await service.score(items, plan) if items else []
+    by_line = {n: r.model_dump() for (n, _), r in zip(valid, results, strict=True)}
     for n, item in chunk:
         result = {"line": n, **by_line[n]} if n in by_line else item
         summary.add(result)  # type: ignore[arg-type]
@@ -96,24 +124,27 @@ async def score_file(
     components: Mapping[str, float | ComponentParams] | None = None,
     batch_size: int = 512,
     progress: bool = True,
+    registry: Registry | None = None,
 ) -> Summary:
-    """Score ``source`` into ``target``; raises RequestError for a bad component spec."""
+    """Score ``source`` into ``target``; raises RequestError for a bad component spec.
+
+    ``registry`` replaces the built-in components (tests; it also turns the sandbox off).
+    """
     from tqdm import tqdm
 
     spec = ScoreRequest(items=[], components=dict(components) if components is not None else None).components
-    app = create_app(settings)
+    app = create_app(settings, registry=registry)
     summary = Summary()
     started = time.monotonic()
     async with app.router.lifespan_context(app):
         service: RewardService = app.state.service
         service.plan(spec, [])  # a bad spec fails before any work
-        tasks = service.scoring.registry.tasks()
         total = sum(1 for _ in _read(source))
         bar = tqdm(total=total, unit="item", disable=not progress, file=sys.stderr)
         with target.open("w", encoding="utf-8") as out:
             chunk: list[tuple[int, Item | dict[str, Any]]] = []
             for n, line in _read(source):
-                chunk.append((n, _parse(n, line, tasks)))
+                chunk.append((n, _parse(n, line, service)))
                 if len(chunk) >= batch_size:
                     await _score_chunk(service, chunk, spec, out, summary)
                     bar.update(len(chunk))

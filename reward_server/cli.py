@@ -14,26 +14,42 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
+
+from pydantic.fields import FieldInfo
 
 from reward_server.settings import Settings
 
 __all__ = ["main"]
 
 
+def _setting_help(name: str, field: FieldInfo) -> str:
+    """A setting's description, its default (as the service would use it) and its variable."""
+    default = field.get_default(call_default_factory=True)
+    shown = "none" if default is None else ("''" if default == "" else default)
+    text = f"{field.description}; " if field.description else ""
+    return f"{text}env REWARD_SERVER_{name.upper()} (default: {shown})".replace("%", "%%")
+
+
 def _serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("serve", help="start the HTTP service")
     for name, field in Settings.model_fields.items():
         flag = "--" + name.replace("_", "-")
-        p.add_argument(flag, dest=name, default=None, help=field.description or f"(env REWARD_SERVER_{name.upper()})")
+        # default=None: an unset flag leaves the variable or the default to Settings
+        p.add_argument(flag, dest=name, default=None, help=_setting_help(name, field))
 
 
 def _score_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("score", help="score a JSONL file of items offline (same components as the service)")
+    p = sub.add_parser(
+        "score",
+        help="score a JSONL file of items offline (same components as the service)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     p.add_argument("input", type=Path, help="JSONL, one item per line (the /v1/score item shape)")
     p.add_argument("-o", "--output", type=Path, required=True, help="JSONL, one result per input line")
     p.add_argument("--components", default=None, help='component spec as JSON, e.g. \'{"accuracy": 1, "format": 0.5}\'')
-    p.add_argument("--batch-size", type=int, default=512)
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--batch-size", type=int, default=512, help="items per request to the scoring service")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -61,7 +77,7 @@ def score(args: argparse.Namespace) -> int:
     settings = Settings()
     configure_logging("warning", "text")
     try:
-        spec = json.loads(args.components) if args.components else None
+        spec = _components(args.components)
         summary = asyncio.run(
             score_file(args.input, args.output, settings, spec, args.batch_size, progress=not args.no_progress)
         )
@@ -71,6 +87,21 @@ def score(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line, file=sys.stderr)
     return 0
+
+
+def _components(text: str | None) -> dict[str, Any] | None:
+    """``--components``: a JSON object (the /v1/score ``components`` shape)."""
+    if not text:
+        return None
+    import json
+
+    try:
+        spec = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"--components must be a JSON object, e.g. '{{\"accuracy\": 1}}': {exc}") from None
+    if not isinstance(spec, dict):
+        raise ValueError(f"--components must be a JSON object, not {type(spec).__name__}")
+    return spec
 
 
 def serve(settings: Settings) -> None:

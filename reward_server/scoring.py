@@ -329,6 +329,7 @@ class ScoringService:
         results = [self._aggregate(i, scores, plan) for i in range(len(samples))]
         for r in results:
             self.metrics.items.labels(r.status.value).inc()
+        self.metrics.count_flags({name: s.details for name, s in r.scores.items()} for r in results)
         return results
 
     @staticmethod

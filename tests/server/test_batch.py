@@ -54,3 +54,30 @@ def test_components_spec_and_bad_spec(tmp_path: Path) -> None:
     assert "unknown component 'nope'" in bad.stderr
     missing = run(str(tmp_path / "absent.jsonl"), "-o", str(target))
     assert missing.returncode == 2
+
+
+def test_summary_means_count_scored_lines_only_and_invalid_lines_keep_their_id(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    lines = [
+        {"id": "good", "completion": "<think>r</think><answer>4</answer>", "reference": "4"},
+        {"id": "bad-1", "completion": 5},  # parses as JSON, not an item
+        {"id": "bad-2", "completion": "x", "task": "poetry"},
+        "not json",
+    ]
+    source.write_text("\n".join(json.dumps(x) if isinstance(x, dict) else x for x in lines) + "\n")
+    done = run(str(source), "-o", str(target), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [r.get("id") for r in results] == ["good", "bad-1", "bad-2", None]
+    assert "mean reward: 2.0000 over 1 scored items" in done.stderr  # not 2/4
+    assert "flags: none" in done.stderr
+
+
+def test_bad_components_flag_is_named(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("{}\n")
+    bad = run(str(source), "-o", str(tmp_path / "out.jsonl"), "--components", "not json")
+    assert bad.returncode == 2
+    assert "--components" in bad.stderr and "JSON" in bad.stderr
+    listed = run(str(source), "-o", str(tmp_path / "out.jsonl"), "--components", "[1, 2]")
+    assert listed.returncode == 2 and "--components" in listed.stderr

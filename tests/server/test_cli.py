@@ -44,3 +44,16 @@ def test_bad_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "serve", lambda s: None)
     with pytest.raises(ValidationError, match="item_timeout"):
         cli.main(["serve", "--item-timeout", "-1"])
+
+
+def test_help_shows_defaults_and_every_option_has_help() -> None:
+    serve = subprocess.run(
+        [sys.executable, "-m", "reward_server.cli", "serve", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(serve.split())
+    assert "(default: 8000)" in flat and "(default: 127.0.0.1)" in flat and "(default: 5.0)" in flat
+    score = subprocess.run(
+        [sys.executable, "-m", "reward_server.cli", "score", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(score.split())
+    assert "--batch-size BATCH_SIZE items per request to the scoring service (default: 512)" in flat
