@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    language._get_model()
+    language.get_model()
     load_ms = 1000 * (time.perf_counter() - t0)
     warm = Sample(completion=make_reasoning(PROFILES[0], 100, random.Random(1)), language="en")
     LanguageConsistency().evaluate(warm, LanguageConfig())

@@ -1,4 +1,4 @@
-"""Behaviour tables for the ``language`` component (verifiers/language.py)."""
+"""Behaviour tables for the ``language`` component (verifiers/language/)."""
 
 from __future__ import annotations
 
@@ -353,9 +353,9 @@ def test_no_network_and_model_loads_once(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(language, "_model", None)
+    monkeypatch.setattr(language.model, "_model", None)
     models: list[object] = []
-    threads = [threading.Thread(target=lambda: models.append(language._get_model())) for _ in range(4)]
+    threads = [threading.Thread(target=lambda: models.append(language.get_model())) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
