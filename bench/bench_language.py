@@ -17,11 +17,20 @@ Why it is built this way:
 * It also times hostile megabytes (random garbage, distinct sentences), which must stay
   well under a second.
 
+Accuracy (``--accuracy``) is measured on hand-written reasonings, not generated ones:
+``tests/data/language/reasonings.txt`` holds monolingual reasonings in ten languages (R1
+style, formulas, GSM8K lines, code, short ones below ``min_units``) and mixed ones whose
+true share is known from their segments. Three figures, the targets of issue 9: the mean
+score of monolingual reasonings for their own language (≥ 0.99), the mean for a wrong
+target (≤ 0.05; close neighbours such as es→pt, ru→uk, ja→zh), and the mean absolute error
+on mixed reasonings (≤ 0.05). ``tests/verifiers/test_language_eval.py`` asserts them.
+
 Run from the repository root::
 
     python -m bench.bench_language                  # 200 reasonings per profile and size
     python -m bench.bench_language --n 50           # a quick run
     python -m bench.bench_language --json bench/results/language.json
+    python -m bench.bench_language --accuracy       # the three accuracy figures only
 """
 
 from __future__ import annotations
@@ -44,7 +53,7 @@ from verifiers import language
 from verifiers.language import LanguageConfig, LanguageConsistency
 from verifiers.types import Sample
 
-__all__ = ["PROFILES", "Result", "main", "make_reasoning"]
+__all__ = ["PROFILES", "Accuracy", "Case", "Result", "accuracy", "load_cases", "main", "make_reasoning"]
 
 EN_OPENERS = [
     "First",
@@ -263,13 +272,155 @@ def hostile(seed: int) -> dict[str, float]:
     return out
 
 
+# ------------------------------------------------------------------------------ accuracy
+
+CASES_PATH = ROOT / "tests" / "data" / "language" / "reasonings.txt"
+# Wrong targets per language: a close neighbour first (the hard case), then a far one.
+WRONG_TARGETS = {
+    "en": ("de", "fr"),
+    "zh": ("ja", "en"),
+    "es": ("pt", "it"),
+    "pt": ("es", "en"),
+    "fr": ("it", "en"),
+    "de": ("nl", "en"),
+    "ru": ("uk", "en"),
+    "ja": ("zh", "ko"),
+    "ko": ("ja", "en"),
+    "th": ("lo", "en"),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A hand-written reasoning: (language, text) segments and the target it is scored for."""
+
+    id: str
+    target: str
+    segments: tuple[tuple[str, str], ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(t if i == 0 else t if t.startswith(" ") else "\n" + t for i, (_, t) in enumerate(self.segments))
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(lang for lang, _ in self.segments)
+
+    def expected(self, config: LanguageConfig) -> float:
+        """The true share of ``self.target``: each segment's units counted on its own."""
+        units = [(lang, _units(text, config)) for lang, text in self.segments]
+        total = sum(n for _, n in units)
+        return sum(n for lang, n in units if lang == self.target) / total if total else 0.0
+
+
+def _units(text: str, config: LanguageConfig) -> float:
+    # The unit count does not depend on the labels: one candidate per script, no model call.
+    return language.tally(text, (), None, config.cjk_char_weight).total
+
+
+def load_cases(path: Path = CASES_PATH) -> list[Case]:
+    """Parse the case file (format in its header)."""
+    cases: list[Case] = []
+    head: tuple[str, str] | None = None
+    segments: list[list[str]] = []
+
+    def close() -> None:
+        if head is not None:
+            segs = tuple((lang, "\n".join(lines).strip("\n")) for lang, *lines in segments)
+            cases.append(Case(head[0], head[1], segs))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("=== "):
+            close()
+            case_id, target = line[4:].split()
+            head, segments = (case_id, target), []
+        elif head is None or line.startswith("# "):
+            continue
+        elif line.startswith("@@"):
+            lang, _, rest = line[2:].partition(" ")
+            segments.append([lang, " " + rest])
+        elif line.startswith("@"):
+            lang, _, rest = line[1:].partition(" ")
+            segments.append([lang, rest])
+        elif segments and (line or segments[-1][-1]):
+            segments[-1].append(line)
+    close()
+    for case in cases:
+        if not case.segments:
+            raise ValueError(f"{path}: case {case.id} has no segment")
+    return cases
+
+
+@dataclass
+class Accuracy:
+    monolingual: float
+    wrong_target: float
+    mixed_mae: float
+    n_monolingual: int
+    n_wrong: int
+    n_mixed: int
+    worst: list[tuple[str, float, float]]  # (case/target, score, expected), largest errors first
+
+
+def accuracy(cases: list[Case] | None = None, config: LanguageConfig | None = None) -> Accuracy:
+    """The three figures: monolingual mean, wrong-target mean, mixed mean absolute error."""
+    cases = load_cases() if cases is None else cases
+    config = config or LanguageConfig()
+    component = LanguageConsistency()
+
+    def run_one(case: Case, target: str) -> float:
+        sample = Sample(completion=f"<think>\n{case.text}\n</think>\nDone.", language=target)
+        result = component.evaluate(sample, config)
+        return float("nan") if result.score is None else result.score
+
+    mono: list[float] = []
+    wrong: list[float] = []
+    errors: list[float] = []
+    worst: list[tuple[str, float, float]] = []
+    for case in cases:
+        score = run_one(case, case.target)
+        if len(case.languages) == 1:
+            mono.append(score)
+            worst.append((f"{case.id}/{case.target}", score, 1.0))
+            for other in WRONG_TARGETS.get(case.target, ()):
+                wrong_score = run_one(case, other)
+                wrong.append(wrong_score)
+                worst.append((f"{case.id}/{other}", wrong_score, 0.0))
+        else:
+            expected = case.expected(config)
+            errors.append(abs(score - expected))
+            worst.append((f"{case.id}/{case.target}", score, expected))
+    worst.sort(key=lambda w: -abs(w[1] - w[2]))
+    return Accuracy(
+        monolingual=statistics.fmean(mono),
+        wrong_target=statistics.fmean(wrong),
+        mixed_mae=statistics.fmean(errors),
+        n_monolingual=len(mono),
+        n_wrong=len(wrong),
+        n_mixed=len(errors),
+        worst=[w for w in worst if abs(w[1] - w[2]) > 0.005][:15],
+    )
+
+
+def print_accuracy(acc: Accuracy) -> None:
+    print(f"monolingual mean   {acc.monolingual:.3f}  (n={acc.n_monolingual}, target >= 0.99)")
+    print(f"wrong-target mean  {acc.wrong_target:.3f}  (n={acc.n_wrong}, target <= 0.05)")
+    print(f"mixed MAE          {acc.mixed_mae:.3f}  (n={acc.n_mixed}, target <= 0.05)")
+    for name, got, want in acc.worst:
+        print(f"  {name:32} score {got:.3f} expected {want:.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--n", type=int, default=200, help="reasonings per profile and size")
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000], help="words per reasoning")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--accuracy", action="store_true", help="only the accuracy figures on the hand-written set")
     args = parser.parse_args(argv)
+    if args.accuracy:
+        print_accuracy(accuracy())
+        return 0
 
     t0 = time.perf_counter()
     language.get_model()

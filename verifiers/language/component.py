@@ -27,7 +27,7 @@ class LanguageConfig:
     target: str | None = None
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     cjk_char_weight: float = 1.0
-    min_units: float = 10.0
+    min_units: float = 3.0
     below_min_value: float = 0.0
     allowed_terms: tuple[str, ...] = ()
 

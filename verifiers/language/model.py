@@ -8,6 +8,7 @@ never imported.
 from __future__ import annotations
 
 import importlib.util
+import math
 import threading
 from pathlib import Path
 from typing import Any
@@ -53,3 +54,26 @@ def classify(line: str, candidates: tuple[str, ...]) -> str:
     return candidates[0]
 
 
+
+
+# Probability given to a candidate the model leaves out entirely (it lists all 176 labels,
+# but some come out as 0.0): keeps log-probabilities finite.
+_FLOOR = 1e-6
+
+
+def log_probs(line: str, candidates: tuple[str, ...]) -> tuple[float, ...]:
+    """log P(candidate | line) for each of ``candidates``, renormalised over them.
+
+    The evidence one sentence brings: read next to its neighbours (``tally``), a sentence
+    whose model label is barely ahead (es 0.60 / pt 0.19) weighs little, a clear one (de
+    0.997) a lot. Costs about 25 µs (all labels) against 14 µs for the top one.
+    """
+    if line.isupper():
+        line = line.lower()
+    wanted = dict.fromkeys(candidates, 0.0)
+    for prob, label in get_model().f.predict(line + "\n", -1, 0.0, "strict"):
+        code = label[_LABEL_PREFIX:]
+        if code in wanted:
+            wanted[code] = prob
+    total = sum(wanted.values()) + _FLOOR * len(wanted)
+    return tuple(math.log((p + _FLOOR) / total) for p in wanted.values())

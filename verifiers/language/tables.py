@@ -66,6 +66,17 @@ def normalize_language(code: str | None) -> str | None:
 HAN_CHARS = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 KANA_CHARS = "\u3041-\u3096\u3099-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+# Scripts written without spaces between words (besides Han and kana): a space ends a phrase
+# or a sentence, not a word, so they are counted per letter like Han. One class per script,
+# so a run never mixes two of them; the full stops of Khmer (U+17D4-5) and Myanmar
+# (U+104A-B) are left out, they end sentences.
+NO_SPACE_SCRIPTS: dict[str, str] = {
+    "th": "\u0e00-\u0e7f",
+    "lo": "\u0e80-\u0eff",
+    "my": "\u1000-\u1049\u104c-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f",
+    "km": "\u1780-\u17d3\u17d6-\u17ff\u19e0-\u19ff",
+}
+NO_SPACE_CHARS = "".join(NO_SPACE_SCRIPTS.values())
 
 # (first code point, script or language) for words outside Latin; sorted by code point.
 _SCRIPT_RANGES: tuple[tuple[int, str], ...] = (
