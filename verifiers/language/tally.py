@@ -61,10 +61,11 @@ _MAX_MODEL_CALLS = 2000
 # No word in any language is longer; longer letter runs are padding, not language.
 _MAX_WORD_CHARS = 64
 # Reading sentences in context (see ``_decode``): the cost, in natural-log units of model
-# evidence, of a switch of language between two sentences (and of starting or ending the
-# reasoning in another language than its own label), and the head start of the target in
-# that label. A lone sentence leaves its context only with evidence above twice the
-# switch cost: odds of e^4 ≈ 55 to 1. Measured on tests/data/language (bench_language).
+# evidence, of a switch of language between two sentences (half of it for starting or
+# ending the reasoning in another language than its own label), and the head start of the
+# target in that label. A lone sentence inside the reasoning leaves its context only with
+# evidence above twice the switch cost: odds of e^3 ≈ 20 to 1 over its neighbours' label.
+# Measured on tests/data/language (python -m bench.bench_language --accuracy).
 SWITCH_COST = 1.5
 TARGET_PRIOR = 0.25
 # A sentence's evidence is scaled by units / this (at most 1): the model is as sure of
@@ -240,9 +241,9 @@ def _decode(evidence: list[tuple[float, ...] | None], k: int, prior: int | None)
     Why: the model reads each sentence alone, and a short or formula-heavy Spanish sentence
     comes out Portuguese, Italian or English often enough to cost a monolingual reasoning
     8-13%. Read as a sequence, a label is the sum of the sentences' log-evidence minus
-    ``SWITCH_COST`` per change of language, the reasoning starting and ending in its own
-    label (the candidate with the most evidence overall, the target ``TARGET_PRIOR``
-    ahead). So a sentence leaves its neighbours only on strong evidence, a run of sentences
+    ``SWITCH_COST`` per change of language, and half of it for starting or ending in
+    another label than the reasoning's own (the candidate with the most evidence overall,
+    the target ``TARGET_PRIOR`` ahead): an end sentence has one neighbour, not two. So a sentence leaves its neighbours only on strong evidence, a run of sentences
     in another language on their summed evidence, and a sentence without evidence (too
     short) joins its context.
     """
@@ -254,7 +255,8 @@ def _decode(evidence: list[tuple[float, ...] | None], k: int, prior: int | None)
     if prior is not None:
         overall[prior] += TARGET_PRIOR
     home = max(range(k), key=overall.__getitem__)
-    score = [0.0 if j == home else -SWITCH_COST for j in range(k)]
+    edge = SWITCH_COST / 2  # a sentence at either end has one neighbour, not two
+    score = [0.0 if j == home else -edge for j in range(k)]
     back: list[tuple[int, tuple[bool, ...]]] = []  # (best previous, stayed per label)
     for e in evidence:
         best = max(range(k), key=score.__getitem__)
@@ -262,7 +264,7 @@ def _decode(evidence: list[tuple[float, ...] | None], k: int, prior: int | None)
         stayed = tuple(score[j] >= switch for j in range(k))
         score = [(score[j] if stayed[j] else switch) + (e[j] if e is not None else 0.0) for j in range(k)]
         back.append((best, stayed))
-    final = [score[j] - (0.0 if j == home else SWITCH_COST) for j in range(k)]
+    final = [score[j] - (0.0 if j == home else edge) for j in range(k)]
     label = max(range(k), key=final.__getitem__)
     labels = [0] * len(evidence)
     for t in range(len(evidence) - 1, -1, -1):
