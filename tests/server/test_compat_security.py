@@ -7,17 +7,15 @@ ways are tested on both endpoints, with and without a named spec in the path.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import AppFactory
+from tests.server.waiting import Gated, until
 from verifiers.components import default_registry
-from verifiers.types import Job, Sample, Score
 
 GOOD = "<think>2 and 2 make 4</think>\n<answer>4</answer>"
 PROMPT = "<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n"
@@ -82,38 +80,6 @@ def test_v1_score_takes_no_key_in_the_url(keyed: TestClient) -> None:
 
 
 # ---- the limiter: a component whose job waits for a gate, so "a request is in flight" is a fact
-
-
-def _wait_for(gate: threading.Event) -> Score:
-    gate.wait(30)
-    return Score(1.0)
-
-
-@dataclass(frozen=True)
-class GateConfig:
-    pass
-
-
-class Gated:
-    """Holds its request in the limiter's slot until the test opens the gate."""
-
-    name = "gated"
-    config_type = GateConfig
-    requires: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self) -> None:
-        self.gate = threading.Event()
-
-    def evaluate(self, sample: Sample, config: GateConfig) -> Job:
-        return Job(fn=_wait_for, args=(self.gate,))
-
-
-def until(condition: Any, what: str) -> None:
-    """Wait for a state change of the app (not for a guessed duration)."""
-    deadline = time.monotonic() + 30
-    while not condition():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.01)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
@@ -15,24 +16,23 @@ from reward_server.settings import Settings
 schemathesis = pytest.importorskip("schemathesis")
 
 
-def _app() -> TestClient:
-    app = create_app(
+def _app() -> FastAPI:
+    return create_app(
         Settings(sandbox="none", item_timeout=2, request_timeout=10),
         pool_factory=lambda s: ThreadPool(2),
     )
-    return TestClient(app)
 
 
 @pytest.fixture(scope="module")
 def live() -> Iterator[TestClient]:
-    client = _app()
-    with client:
+    with TestClient(_app()) as client:
         yield client
 
 
-_started = _app()
-_started.__enter__()  # the schema is read from a started app (its lifespan built the service)
-schema = schemathesis.openapi.from_asgi("/openapi.json", _started.app)
+# Nothing is started at import: the schema needs no service, and schemathesis starts the
+# app's lifespan for the first case of a test and ends it at that test's teardown.
+FUZZED = _app()
+schema = schemathesis.openapi.from_asgi("/openapi.json", FUZZED)
 
 
 @pytest.mark.slow
@@ -76,3 +76,10 @@ def test_huge_batch_of_garbage_scores(live: TestClient) -> None:
     response = live.post("/v1/score", json={"items": items})
     assert response.status_code == 200
     assert len(response.json()["results"]) == 200
+
+
+def test_nothing_is_left_running_by_the_fuzz_app() -> None:
+    """The fuzzed app's lifespan ran with the schema test and ended with it (its pool closed)."""
+    if not hasattr(FUZZED.state, "service"):
+        pytest.skip("test_schema_fuzz_never_5xx did not run in this session")
+    assert FUZZED.state.ready is False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from reward_server.logs import JsonFormatter
 from tests.conftest import AppFactory
-from tests.server.test_score_api import Sleepy
+from tests.server.waiting import Gated, until
 from verifiers.components import default_registry
 
 ITEM = {"completion": "<think>r</think><answer>4</answer>", "reference": "4"}
@@ -40,39 +39,55 @@ def test_body_size_limit_without_content_length(make_client: AppFactory) -> None
 
 
 def test_overload_answers_429_with_retry_after(make_client: AppFactory) -> None:
+    gated = Gated()
     client = make_client(
-        registry=default_registry([Sleepy()]), max_concurrent_requests=1, max_queued_requests=0, item_timeout=10
+        registry=default_registry([gated]), max_concurrent_requests=1, max_queued_requests=0, item_timeout=60
     )
-    slow = threading.Thread(
-        target=lambda: client.post("/v1/score", json={"items": [{"completion": "1.5"}], "components": {"sleepy": 1}})
+    codes: list[int] = []
+    holder = threading.Thread(
+        target=lambda: codes.append(
+            client.post("/v1/score", json={"items": [{"completion": "x"}], "components": {"gated": 1}}).status_code
+        )
     )
-    slow.start()
-    time.sleep(0.5)
-    response = client.post("/v1/score", json={"items": [ITEM]})
-    slow.join()
+    holder.start()
+    limiter = client.app.state.service.limiter  # type: ignore[attr-defined]
+    until(lambda: limiter.active == 1, "the holding request took the only slot")
+    try:
+        response = client.post("/v1/score", json={"items": [ITEM]})
+    finally:
+        gated.gate.set()
+        holder.join()
     assert response.status_code == 429
     assert response.headers["retry-after"] == "1"
     assert response.json()["error"] == "overloaded"
+    assert codes == [200]
     assert client.post("/v1/score", json={"items": [ITEM]}).status_code == 200
 
 
 def test_queued_requests_wait_their_turn(make_client: AppFactory) -> None:
+    """Three requests for one slot: two wait in the queue (not refused), all get 200 once the gate opens."""
+    gated = Gated()
     client = make_client(
-        registry=default_registry([Sleepy()]), max_concurrent_requests=1, max_queued_requests=4, item_timeout=10
+        registry=default_registry([gated]), max_concurrent_requests=1, max_queued_requests=4, item_timeout=60
     )
     codes: list[int] = []
     threads = [
         threading.Thread(
             target=lambda: codes.append(
-                client.post("/v1/score", json={"items": [{"completion": "0.2"}], "components": {"sleepy": 1}}).status_code
+                client.post("/v1/score", json={"items": [{"completion": "x"}], "components": {"gated": 1}}).status_code
             )
         )
         for _ in range(3)
     ]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    limiter = client.app.state.service.limiter  # type: ignore[attr-defined]
+    try:
+        until(lambda: limiter.active == 1 and limiter.waiting == 2, "one request works, two wait")
+    finally:
+        gated.gate.set()
+        for t in threads:
+            t.join()
     assert codes == [200, 200, 200]
 
 

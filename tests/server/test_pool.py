@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,11 @@ from reward_server.pool import FairPool, JobTimeout, LanedPool, ProcessPool, Thr
 def spin_forever() -> None:
     while True:
         pass
+
+
+def mark_then_spin(path: str) -> None:
+    Path(path).write_text("running")
+    spin_forever()
 
 
 def pid() -> int:
@@ -41,10 +48,8 @@ async def pool() -> AsyncIterator[ProcessPool]:
 
 async def test_stuck_worker_is_killed_and_replaced(pool: ProcessPool) -> None:
     before = await pool.run(pid, (), timeout=10)
-    started = time.monotonic()
     with pytest.raises(JobTimeout):
         await pool.run(spin_forever, (), timeout=0.5)
-    assert time.monotonic() - started < 5
     after = await pool.run(pid, (), timeout=10)
     assert after != before
     assert pool.stats()["timeouts"] == 1
@@ -63,9 +68,14 @@ async def test_memory_cap(pool: ProcessPool) -> None:
     assert await pool.run(allocate, (16,), timeout=10) == 16 * 1024 * 1024
 
 
-async def test_cancelling_a_running_job_frees_the_worker(pool: ProcessPool) -> None:
-    task = asyncio.ensure_future(pool.run(spin_forever, (), timeout=60))
-    await asyncio.sleep(0.3)
+async def test_cancelling_a_running_job_frees_the_worker(pool: ProcessPool, tmp_path: Path) -> None:
+    """Cancelled once the job is known to run in the worker (it says so in a file), not after a guessed delay."""
+    mark = tmp_path / "running"
+    task = asyncio.ensure_future(pool.run(mark_then_spin, (str(mark),), timeout=60))
+    deadline = time.monotonic() + 30
+    while not mark.exists():
+        assert time.monotonic() < deadline and not task.done(), "the job never started"
+        await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -84,38 +94,56 @@ async def test_lanes_route_and_cap_deadlines() -> None:
     laned.close()
 
 
-def nap(seconds: float, label: str) -> str:
-    time.sleep(seconds)
+def gated_job(gate: threading.Event, label: str, started: list[str]) -> str:
+    started.append(label)
+    gate.wait(30)
     return label
 
 
+async def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        await asyncio.sleep(0.005)
+
+
 async def test_fair_pool_serves_a_second_request_between_the_first_ones_jobs() -> None:
+    """Order, not timing: A's ten jobs fill both slots and queue; B's job then starts at the next free slot."""
     fair = FairPool(ThreadPool(2), slots=2)
-    finished: list[str] = []
-
-    async def job(tenant: str, i: int) -> None:
-        finished.append(await fair.run(nap, (0.1, f"{tenant}{i}"), timeout=10, tenant=tenant))
-
-    first = [asyncio.ensure_future(job("A", i)) for i in range(10)]
-    await asyncio.sleep(0.05)
-    second = asyncio.ensure_future(job("B", 0))
+    gate, started = threading.Event(), []
+    first = [
+        asyncio.ensure_future(fair.run(gated_job, (gate, f"A{i}", started), timeout=30, tenant="A"))
+        for i in range(10)
+    ]
+    await wait_for(lambda: len(started) == 2 and fair.stats()["queued_jobs"] == 8, "A fills both slots")
+    second = asyncio.ensure_future(fair.run(gated_job, (gate, "B0", started), timeout=30, tenant="B"))
+    await wait_for(lambda: fair.stats()["queued_jobs"] == 9, "B queued")
+    gate.set()
     await asyncio.gather(*first, second)
-    # B waited for one free slot, not for A's whole backlog
-    assert finished.index("B0") <= 3, finished
+    # B waited for one free slot, not for A's whole backlog (A0, A1 were running; B0 is dispatched next)
+    assert started.index("B0") <= 3, started
+    assert sorted(started) == sorted([f"A{i}" for i in range(10)] + ["B0"])
     assert fair._busy == 0 and not fair._waiting
     fair.close()
 
 
 async def test_fair_pool_cancelled_waiters_give_their_slot_back() -> None:
     fair = FairPool(ThreadPool(1), slots=1)
-    running = asyncio.ensure_future(fair.run(nap, (0.2, "a"), timeout=10, tenant="A"))
-    await asyncio.sleep(0.02)
-    waiters = [asyncio.ensure_future(fair.run(nap, (0, f"w{i}"), timeout=10, tenant=f"T{i}")) for i in range(3)]
-    await asyncio.sleep(0.02)
+    gate, started = threading.Event(), []
+    running = asyncio.ensure_future(fair.run(gated_job, (gate, "a", started), timeout=30, tenant="A"))
+    await wait_for(lambda: started == ["a"], "the first job runs")
+    waiters = [
+        asyncio.ensure_future(fair.run(gated_job, (gate, f"w{i}", started), timeout=30, tenant=f"T{i}"))
+        for i in range(3)
+    ]
+    await wait_for(lambda: fair.stats()["queued_jobs"] == 3, "three waiters queued")
     waiters[0].cancel()
     waiters[1].cancel()
+    await asyncio.sleep(0)
+    gate.set()
     assert await running == "a"
     assert await waiters[2] == "w2"
+    assert started == ["a", "w2"]
     assert fair._busy == 0 and not fair._waiting
     assert fair.stats()["queued_jobs"] == 0
     fair.close()

@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.conftest import RunningServer, descendants, running, start_server, stop_server
+from tests.server.waiting import in_flight, until
 
 pytestmark = pytest.mark.slow
 
@@ -44,35 +45,42 @@ def server() -> Iterator[RunningServer]:
 
 
 def test_pathological_batch_is_bounded_while_others_are_served(server: RunningServer) -> None:
+    """Normal requests sent while the pathological batch is in flight are answered, right, before it.
+
+    Outcomes and order, not durations (this machine has 2 shared cores; latencies live in
+    ``bench/``). The thread only records what it got: assertions run here, in the test's
+    thread, where a failure fails the test.
+    """
     items = [{"completion": c, "reference": "12" if "word" in c else "1"} for c in PATHOLOGICAL]
-    normal_latencies: list[float] = []
+    normal = {"items": [{"completion": "\\boxed{x^2+2x+1}", "reference": "(x+1)^2"}], "components": {"accuracy": 1}}
+    events: list[str] = []
+    normal_scores: list[object] = []
+    batch: dict[str, httpx.Response] = {}
 
-    def normal_traffic() -> None:
-        time.sleep(0.3)
-        for _ in range(3):
-            started = time.monotonic()
-            r = server.post(
-                "/v1/score",
-                {"items": [{"completion": "\\boxed{x^2+2x+1}", "reference": "(x+1)^2"}], "components": {"accuracy": 1}},
-            )
-            normal_latencies.append(time.monotonic() - started)
-            assert r.json()["results"][0]["components"]["accuracy"] == 1.0
+    def pathological() -> None:
+        batch["response"] = server.post("/v1/score", {"items": items, "components": {"accuracy": 1.0}})
+        events.append("batch")
 
-    other = threading.Thread(target=normal_traffic)
+    other = threading.Thread(target=pathological)
     other.start()
-    started = time.monotonic()
-    response = server.post("/v1/score", {"items": items, "components": {"accuracy": 1.0}})
-    elapsed = time.monotonic() - started
-    other.join()
+    until(lambda: in_flight(server.url) >= 1 or not other.is_alive(), "the pathological batch is in flight")
+    assert other.is_alive(), "the pathological batch finished before normal traffic could be sent"
+    for _ in range(3):
+        r = server.post("/v1/score", normal)
+        normal_scores.append(r.json()["results"][0]["components"]["accuracy"])
+        events.append("normal")
+    other.join(timeout=60)
+    assert not other.is_alive()
+    assert normal_scores == [1.0, 1.0, 1.0]
+    assert events == ["normal", "normal", "normal", "batch"], events  # not queued behind the batch
+    response = batch["response"]
     assert response.status_code == 200
     results = response.json()["results"]
     assert len(results) == len(items)
-    assert elapsed < 15 + 3  # the request deadline, plus slack for a loaded machine
+    assert {r["status"] for r in results} <= {"ok", "timeout"}, results
     for r in results:
-        assert r["status"] in {"ok", "timeout"}
         assert r["components"]["accuracy"] in (0.0, 1.0)
     assert results[-1]["components"]["accuracy"] == 1.0  # the long completion is fine
-    assert max(normal_latencies) < 3.0, normal_latencies
     assert server.get("/health").status_code == 200
 
 
@@ -99,23 +107,27 @@ def test_sigterm_drains_in_flight_requests_and_leaves_no_child() -> None:
         assert children  # workers, forkserver, sandbox zygotes
         outcome: dict[str, object] = {}
 
-        def in_flight() -> None:
-            items = [{"completion": f"\\boxed{{(x+{i})^2}}", "reference": f"x^2+{2 * i}x+{i * i}"} for i in range(40)]
+        def send() -> None:
+            items = [{"completion": f"\\boxed{{(x+{i})^2}}", "reference": f"x^2+{2 * i}x+{i * i}"} for i in range(120)]
             response = server.post("/v1/score", {"items": items, "components": {"accuracy": 1}})
             outcome["status"] = response.status_code
             outcome["scores"] = [r["components"]["accuracy"] for r in response.json()["results"]]
 
-        worker = threading.Thread(target=in_flight)
+        worker = threading.Thread(target=send)
         worker.start()
-        time.sleep(0.3)
+        until(lambda: in_flight(server.url) >= 1 or "status" in outcome, "the request is in flight")
+        assert "status" not in outcome, "the request finished before SIGTERM could be sent"
         server.proc.send_signal(signal.SIGTERM)
-        worker.join(timeout=30)
+        worker.join(timeout=60)
+        assert not worker.is_alive()
         assert server.proc.wait(timeout=30) == 0
         assert outcome["status"] == 200
-        assert outcome["scores"] == [1.0] * 40
-        time.sleep(0.5)
-        alive = [c for c in children if running(c)]
-        assert not alive, f"left running: {alive}"
+        assert outcome["scores"] == [1.0] * 120
+        # orphans are re-parented and reaped: wait for that instead of guessing how long it takes
+        try:
+            until(lambda: not any(running(c) for c in children), "every child exits", timeout=15)
+        except AssertionError:
+            pytest.fail(f"left running: {[c for c in children if running(c)]}")
     finally:
         if server.proc.poll() is None:
             stop_server(server)
