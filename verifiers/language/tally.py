@@ -39,6 +39,7 @@ _NO_SPACE_RUN = "|".join(f"[{chars}]+" for chars in NO_SPACE_SCRIPTS.values())
 _TOKEN_RE = re.compile(
     # Colons are no stop: "Using the Euclidean algorithm: 126 = 84 + 42, so …" is one sentence.
     r"(?P<stop>[\n。！？；\u17d4\u17d5\u104a\u104b]|[.!?;…](?=\s|$))"
+    r"|(?P<clause>[,，、()（）—–]|\s-\s)"
     rf"|(?P<han>[{HAN_CHARS}]+)"
     rf"|(?P<kana>[{KANA_CHARS}]+)"
     rf"|(?P<hangul>[{HANGUL_CHARS}]+)"
@@ -77,10 +78,11 @@ FULL_EVIDENCE_UNITS = 6
 class _Sentence:
     han: int = 0
     kana: int = 0
-    # Per shared script: the words the model reads (single letters included: "a", "y",
-    # "é" are words in Spanish and Portuguese) and the number of units among them.
-    shared: dict[str, list[str]] = field(default_factory=dict)
-    units: dict[str, int] = field(default_factory=dict)
+    # Per shared script, its clauses (split at commas, parentheses, dashes): the words the
+    # model reads (single letters included: "a", "y", "é" are words in Spanish and
+    # Portuguese) and the number of units among them. A switch inside a sentence happens
+    # at a clause boundary far more often than anywhere else.
+    shared: dict[str, list[tuple[list[str], int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +111,17 @@ def _sentences(
     sentences: list[_Sentence] = []
     direct: dict[str, float] = {}
     han = kana = 0
-    shared: dict[str, list[str]] = {}
+    clauses: dict[str, list[tuple[list[str], int]]] = {}
+    words: dict[str, list[str]] = {}  # the open clause, per shared script
     units: dict[str, int] = {}
-    for stop, han_run, kana_run, hangul, nospace, word in _TOKEN_RE.findall(masked):
+
+    def close_clause() -> None:
+        for script, ws in words.items():
+            clauses.setdefault(script, []).append((ws, units.get(script, 0)))
+        words.clear()
+        units.clear()
+
+    for stop, clause, han_run, kana_run, hangul, nospace, word in _TOKEN_RE.findall(masked):
         if word:
             n = len(word)
             if n > _MAX_WORD_CHARS:
@@ -122,17 +132,21 @@ def _sentences(
             if script == "Latin" or script in SHARED_SCRIPTS:
                 if script == "Latin" and word in MATH_WORDS:
                     continue
-                shared.setdefault(script, []).append(word)
+                words.setdefault(script, []).append(word)
                 if n > 1 or script not in _DROP_SINGLE_LETTER:
                     units[script] = units.get(script, 0) + 1
             elif n > 1 or script not in _DROP_SINGLE_LETTER:
                 direct[script] = direct.get(script, 0.0) + 1.0
+        elif clause:
+            if words:
+                close_clause()
         elif stop:
-            if han or kana or shared:
-                sentences.append(_Sentence(han, kana, shared, units))
+            if words:
+                close_clause()
+            if han or kana or clauses:
+                sentences.append(_Sentence(han, kana, clauses))
                 han = kana = 0
-                shared = {}
-                units = {}
+                clauses = {}
         elif han_run:
             han += len(han_run)
         elif kana_run:
@@ -144,9 +158,35 @@ def _sentences(
                 direct[script] = direct.get(script, 0.0) + letters * char_weight
         elif hangul:  # one unit per word
             direct["ko"] = direct.get("ko", 0.0) + 1.0
-    if han or kana or shared:
-        sentences.append(_Sentence(han, kana, shared, units))
+    if words:
+        close_clause()
+    if han or kana or clauses:
+        sentences.append(_Sentence(han, kana, clauses))
     return sentences, direct
+
+
+def _merge_short(clauses: list[tuple[list[str], int]]) -> list[tuple[list[str], int]]:
+    """Join each clause too short to be evidence to the next one of its sentence (the last
+    one to the one before): "São 128 números, e essa é a resposta" is read whole, as two
+    pieces of two words it would be no evidence at all."""
+    if len(clauses) == 1:
+        return clauses
+    out: list[tuple[list[str], int]] = []
+    words: list[str] = []
+    units = 0
+    for clause_words, clause_units in clauses:
+        words = words + clause_words
+        units += clause_units
+        if units >= _MIN_SENTENCE_WORDS:
+            out.append((words, units))
+            words, units = [], 0
+    if words:
+        if out:
+            last_words, last_units = out[-1]
+            out[-1] = (last_words + words, last_units + units)
+        else:
+            out.append((words, units))
+    return out
 
 
 def _candidates(script: str, languages: Iterable[str], target: str | None) -> tuple[str, ...]:
@@ -178,8 +218,8 @@ def tally(
             counts[han_label] = counts.get(han_label, 0.0) + s.han * cjk_char_weight
         if s.kana:
             counts["ja"] = counts.get("ja", 0.0) + s.kana * cjk_char_weight
-        for script, words in s.shared.items():
-            by_script.setdefault(script, []).append((words, s.units.get(script, 0)))
+        for script, clauses in s.shared.items():
+            by_script.setdefault(script, []).extend(_merge_short(clauses))
     for script, groups in by_script.items():
         candidates = _candidates(script, languages, target)
         drop_single = script in _DROP_SINGLE_LETTER
