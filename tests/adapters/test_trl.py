@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from reward_server.adapters.trl import ServiceRewards, items_from_batch, reward_funcs
+from reward_server.client import RewardUnavailableError
 
 GOOD = "<think>2 and 2</think><answer>4</answer>"
 BAD = "<think>x</think><think>y</think><answer>5</answer>"
@@ -130,7 +131,7 @@ def test_unreachable_service_stops_training_or_gives_none() -> None:
 
     kwargs = trl_kwargs([GOOD], ["Q"], reference=["4"])
     strict = ServiceRewards(None, dead_url(), asynchronous=False, max_retries=0)
-    with pytest.raises(Exception, match="tries failed"):
+    with pytest.raises(RewardUnavailableError):
         strict.funcs[0](**kwargs)
     lenient = ServiceRewards(None, dead_url(), raise_on_error=False, max_retries=0)
     assert asyncio.run(lenient.funcs[0](**kwargs)) == [None]

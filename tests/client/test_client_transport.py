@@ -14,6 +14,7 @@ import pytest
 
 from reward_server.client import (
     AsyncRewardClient,
+    RewardClientError,
     RewardClient,
     RewardRequestError,
     RewardUnavailableError,
@@ -153,8 +154,10 @@ def test_wrong_result_count_is_an_error() -> None:
         return httpx.Response(200, json={"results": []})
 
     c = RewardClient("http://a", transport=httpx.MockTransport(short))
-    with pytest.raises(Exception, match="0 results for 5 items"):
+    with pytest.raises(RewardClientError) as caught:
         c.score(ITEMS)
+    # neither a refusal nor an outage: a broken answer (no retry would fix it)
+    assert not isinstance(caught.value, RewardRequestError | RewardUnavailableError)
 
 
 def test_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

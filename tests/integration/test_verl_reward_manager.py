@@ -97,12 +97,17 @@ def service_results(verl_run: dict[str, Any], service: RunningServer) -> list[di
     return results
 
 
-def test_versions(verl_run: dict[str, Any]) -> None:
-    """The pinned stack really ran (a drifted venv would test something else)."""
+def test_versions(verl_python: str, verl_run: dict[str, Any]) -> None:
+    """The pinned stack really ran (a drifted venv would test something else), in the verl venv.
+
+    Every figure is reported by the driver from inside that venv, not read on the host.
+    """
     assert verl_run["verl"] == "0.9.1"
     assert tuple(int(x) for x in verl_run["transformers"].split(".")[:2]) < (5, 11)
     assert verl_run["torch"].startswith("2.13.0")
-    assert sys.version_info >= (3, 10)
+    assert tuple(int(x) for x in verl_run["python"].split(".")[:2]) >= (3, 10)
+    assert Path(verl_run["prefix"]) == Path(verl_python).parents[1]  # bin/python of that venv
+    assert Path(verl_run["prefix"]).resolve() != Path(sys.prefix).resolve()
 
 
 def test_service_scores_the_samples_as_intended(service_results: list[dict[str, Any]]) -> None:

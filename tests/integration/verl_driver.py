@@ -259,6 +259,8 @@ def main() -> None:
             "verl": verl.__version__,
             "transformers": transformers.__version__,
             "torch": torch.__version__,
+            "python": ".".join(map(str, sys.version_info[:3])),
+            "prefix": sys.prefix,
             "samples": [{"data_source": s, "response": r, "ground_truth": gt} for s, _, r, gt in SAMPLES],
             "paths": {},
         }
