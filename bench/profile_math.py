@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import pickle
 import pstats
 import statistics
@@ -36,6 +37,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench.grpo_data import MIXES, make_batch
@@ -81,8 +83,118 @@ def collect_jobs(mix: str, n_prompts: int, per_prompt: int, seed: int) -> tuple[
 # --------------------------------------------------------------------------- stages in this process
 
 
-def _stages(job: Job) -> tuple[float, float, float, bool]:
-    """Seconds to parse the reference, parse the answer, verify; and the verdict."""
+_POINTS = ((0.6180339887, 1.4142135623, 2.2360679774), (1.7320508075, 0.5772156649, 1.3247179572))
+
+
+class _Unscreenable(Exception):
+    """The value cannot be screened numerically: leave the pair to the exact check."""
+
+
+def _signature(obj: Any, point: Sequence[float], names: Sequence[str]) -> tuple[Any, ...]:
+    """A numeric fingerprint of a parsed value at one point: equal values, equal fingerprints.
+
+    Expressions give their value (30 digits); intervals, unions, finite sets, tuples and
+    matrices give their parts' values (sets sorted); an equation gives ``lhs - rhs``, which
+    is compared up to a common factor over the points. Floats are unscreenable (math-verify
+    rounds them), and so is anything else.
+    """
+    import sympy
+
+    if isinstance(obj, sympy.Expr) and not isinstance(obj, sympy.MatrixExpr):
+        if obj.atoms(sympy.Float):
+            raise _Unscreenable
+        subs = {v: sympy.Float(point[names.index(str(v))], 30) for v in obj.free_symbols}
+        try:
+            z = complex(sympy.N(obj.subs(subs), 30))
+        except Exception as exc:  # the sympy boundary: whatever evalf cannot do, the exact check does
+            raise _Unscreenable from exc
+        if z != z:
+            raise _Unscreenable
+        return ("x", z)
+    if isinstance(obj, sympy.Interval):
+        return ("I", _signature(obj.start, point, names), _signature(obj.end, point, names), obj.left_open, obj.right_open)
+    if isinstance(obj, sympy.Union | sympy.FiniteSet):
+        parts = sorted((_signature(a, point, names) for a in obj.args), key=repr)
+        return ("U" if isinstance(obj, sympy.Union) else "S", *parts)
+    if isinstance(obj, sympy.Tuple):
+        return ("T", *(_signature(a, point, names) for a in obj.args))
+    if isinstance(obj, sympy.MatrixBase):
+        return ("M", obj.shape, *(_signature(a, point, names) for a in obj))
+    if isinstance(obj, sympy.Eq):
+        return ("E", _signature(obj.lhs - obj.rhs, point, names))
+    raise _Unscreenable
+
+
+def _differ(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool | None:
+    """True if two fingerprints surely differ, False if they agree, None if not comparable."""
+    if a[0] != b[0] or len(a) != len(b):
+        return None  # another type: math-verify may still relate them (sets vs tuples, ...)
+    if a[0] == "x":
+        va, vb = a[1], b[1]
+        return abs(va - vb) > 1e-4 * max(1.0, abs(va))
+    out: bool | None = False
+    for x, y in zip(a[1:], b[1:], strict=True):
+        if isinstance(x, tuple) and isinstance(y, tuple):
+            d = _differ(x, y)
+        else:
+            d = x != y
+        if d is None:
+            return None
+        out = out or d
+    return out
+
+
+def _proportional(xs: Sequence[complex], ys: Sequence[complex]) -> bool:
+    ratios = [x / y for x, y in zip(xs, ys, strict=True) if abs(y) > 1e-12]
+    return len(ratios) == len(xs) and all(abs(r - ratios[0]) < 1e-6 * max(1.0, abs(ratios[0])) for r in ratios)
+
+
+def _pair_differs(a: Any, b: Any) -> bool:
+    import sympy
+
+    names_a = {str(v) for v in getattr(a, "free_symbols", set())}
+    names_b = {str(v) for v in getattr(b, "free_symbols", set())}
+    if names_a != names_b or len(names_a) > 3:
+        return False  # other variables (``odd`` vs \\text{odd}, e vs E): math-verify's rules decide
+    names = sorted(names_a)
+    points = _POINTS if names else ((),)
+    if isinstance(a, sympy.Eq) and isinstance(b, sympy.Eq):
+        va = [_signature(a, pt, names)[1][1] for pt in points]
+        vb = [_signature(b, pt, names)[1][1] for pt in points]
+        return len(points) > 1 and not _proportional(va, vb)
+    for pt in points:
+        d = _differ(_signature(a, pt, names), _signature(b, pt, names))
+        if d is None:
+            return False
+        if d:
+            return True
+    return False
+
+
+def numeric_screen(gold: Sequence[Any], pred: Sequence[Any]) -> bool:
+    """True when the pair is surely unequal by value: a *prototype* of issue 11's screen.
+
+    Every parsed gold value must differ from every parsed answer value (math-verify accepts
+    any matching pair, the extracted strings included), by far more than its 6-place
+    rounding could bridge, at two points when there are variables (same names on both
+    sides only). Anything unscreenable is "maybe": the exact check decides. Measured here, not
+    used by the service.
+    """
+    if {x for x in gold if isinstance(x, str)} & {x for x in pred if isinstance(x, str)}:
+        return False
+    values_g = [x for x in gold if not isinstance(x, str)]
+    values_p = [x for x in pred if not isinstance(x, str)]
+    if not values_g or not values_p:
+        return False
+    try:
+        return all(_pair_differs(a, b) for a in values_g for b in values_p)
+    except Exception:  # _Unscreenable, or sympy refusing an operation (Symbol - Interval): "maybe"
+        return False
+
+
+def _stages(job: Job) -> tuple[float, float, float, bool, bool, float]:
+    """Seconds to parse the reference, parse the answer, verify; the verdict; the screen's
+    verdict and seconds (not part of the job's cost: what it would add)."""
     from math_verify import verify
 
     gold, pred, rounding, strict, set_rel = job.args
@@ -94,7 +206,9 @@ def _stages(job: Job) -> tuple[float, float, float, bool]:
     same = bool(g and p) and bool(
         verify(g, p, float_rounding=rounding, strict=strict, allow_set_relation_comp=set_rel, timeout_seconds=None)
     )
-    return t1 - t0, t2 - t1, time.perf_counter() - t2, same
+    t3 = time.perf_counter()
+    rejected = bool(g and p) and numeric_screen(g, p)
+    return t1 - t0, t2 - t1, t3 - t2, same, rejected, time.perf_counter() - t3
 
 
 def _fresh_caches() -> None:
@@ -119,6 +233,7 @@ def stage_table(jobs: Sequence[SymJob], cold_reference: bool) -> dict[str, Any]:
         by_kind[r[0]].append(t)
     false_time = sum(t for r, t in zip(rows, per_job, strict=True) if not r[4])
     false_verify = sum(r[3] for r in rows if not r[4])
+    screened = [r for r in rows if r[5]]
     true_verify = sum(r[3] for r in rows if r[4])
     return {
         "jobs": len(rows),
@@ -131,9 +246,36 @@ def stage_table(jobs: Sequence[SymJob], cold_reference: bool) -> dict[str, Any]:
         "equal": sum(1 for r in rows if r[4]),
         "not_equal_time_s": false_time,
         "not_equal_verify_s": false_verify,
+        "screen_rejected": len(screened),
+        "screen_wrong": sum(1 for r in screened if r[4]),  # rejected but math-verify says equal
+        "screen_saves_verify_s": sum(r[3] for r in screened),
+        "screen_cost_s": sum(r[6] for r in rows),
         "equal_verify_s": true_verify,
         "by_kind": {k: (len(v), sum(v)) for k, v in sorted(by_kind.items(), key=lambda kv: -sum(kv[1]))},
     }
+
+
+def screen_on_suite(path: Path) -> dict[str, Any]:
+    """The screen against math-verify's verdicts on its own suite (each case's settings)."""
+    from math_verify import verify
+
+    cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rejected, wrong, errors = 0, [], 0
+    for c in cases:
+        try:
+            g, p = compare.parse_answer(c["gold"]), compare.parse_answer(c["pred"])
+            same = bool(g and p) and bool(
+                verify(g, p, float_rounding=c.get("float_rounding", 6), strict=c.get("strict", True),
+                       allow_set_relation_comp=c.get("allow_set_relation_comp", False), timeout_seconds=None)
+            )  # fmt: skip
+        except Exception:  # a case math-verify itself cannot handle: not the screen's concern
+            errors += 1
+            continue
+        if g and p and numeric_screen(g, p):
+            rejected += 1
+            if same:
+                wrong.append((c["gold"], c["pred"]))
+    return {"cases": len(cases), "rejected": rejected, "rejected_but_equal": wrong, "errors": errors}
 
 
 # --------------------------------------------------------------------------- cProfile
@@ -270,6 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--top", type=int, default=15, help="functions to list by own time")
     p.add_argument("--skip-pool", action="store_true", help="no worker pool (in-process stages only)")
     p.add_argument("--rounds", type=int, default=2, help="repetitions of the all-in-flight pool runs")
+    p.add_argument("--suite", type=Path, help="math-verify's cases.jsonl: check the numeric screen against it")
     args = p.parse_args(argv)
 
     compare.warm_up()
@@ -300,8 +443,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({100 * t['not_equal_time_s'] / max(t['total_s'], 1e-9):.0f}% of the time on not-equal jobs); "
         f"verify {t['equal_verify_s']:.3f} s on equal, {t['not_equal_verify_s']:.3f} s on not-equal jobs"
     )
+    print(
+        f"numeric screen (prototype): rejects {t['screen_rejected']} of {t['jobs'] - t['equal']} not-equal jobs, "
+        f"{t['screen_wrong']} of them judged equal by math-verify; would skip {t['screen_saves_verify_s']:.3f} s of verify "
+        f"for {t['screen_cost_s']:.3f} s of screening (all jobs)"
+    )
     print("time per kind (cold reference): " + ", ".join(
         f"{k} {n} jobs {1000 * s / n:.1f} ms/job" for k, (n, s) in t["by_kind"].items()))  # fmt: skip
+
+    if args.suite is not None:
+        suite = screen_on_suite(args.suite)
+        print(
+            f"numeric screen on {args.suite.name}: rejects {suite['rejected']} of {suite['cases']} cases, "
+            f"{len(suite['rejected_but_equal'])} of them judged equal by math-verify "
+            f"{suite['rejected_but_equal'][:5]}; {suite['errors']} cases math-verify raised on"
+        )
 
     wall, buckets, listing = profile(jobs, args.top)
     print(f"\ncProfile over the {len(jobs)} jobs ({wall:.3f} s with the profiler on); cumulative seconds:")
