@@ -111,6 +111,11 @@ def _confine(spec: dict[str, Any], config: dict[str, Any], fds: list[int], rules
         os.dup2(fd, target, inheritable=True)
     keep = len(fds)
     ruleset = -1
+    landlock = config.get("landlock")
+    if landlock and spec.get("ruleset") in landlock["read_paths"]:
+        built = confine.run_ruleset(landlock, spec["ruleset"])
+        ruleset_fd = fcntl.fcntl(built, fcntl.F_DUPFD_CLOEXEC, 500)  # never equal to ``keep``
+        os.close(built)
     if ruleset_fd >= 0:
         ruleset = os.dup2(ruleset_fd, keep, inheritable=False)
         keep += 1

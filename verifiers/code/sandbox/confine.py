@@ -37,6 +37,7 @@ import os
 import platform
 import struct
 from collections.abc import Callable
+from typing import Any
 
 __all__ = [
     "seccomp_filter",
@@ -365,6 +366,28 @@ def probe_landlock(ruleset_fd: int, writable: str) -> bool:
         return False
     os.listdir(writable)
     return True
+
+
+def run_ruleset(landlock: dict[str, Any], name: str) -> int:
+    """The ruleset of one run, built after its private mounts (see the zygote's ``_landlock``)."""
+    return landlock_ruleset(landlock["read_paths"][name], landlock["writable"], landlock["abi"])
+
+
+def probe_run_landlock(scratch: str, landlock: dict[str, Any]) -> bool:
+    """Per-run temp dirs stay writable (and only they) under a ruleset built after mounting."""
+    tmp_dirs = private_tmp_dirs(scratch)
+    private_run_mounts(None, None, {"tmp": 1, "run": 1}, tmp_dirs)
+    fd = run_ruleset(landlock, next(iter(landlock["read_paths"])))
+    no_new_privs()
+    landlock_restrict(fd)
+    for d in tmp_dirs:
+        with open(os.path.join(d, "probe"), "w") as f:
+            f.write("x")
+    try:
+        open("/proc/self/status").close()
+    except PermissionError:
+        return True
+    return False
 
 
 def probe_run_mounts(scratch: str) -> bool:
