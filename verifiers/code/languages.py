@@ -28,6 +28,10 @@ class Language:
     as_extra_mb: int = 0
     compile_memory_mb: int = 2048
     call_based: bool = False
+    # Cap on RLIMIT_STACK (it is min(memory_mb, this)). glibc gives every thread a stack of
+    # RLIMIT_STACK, so a multi-threaded runtime (node: about ten threads) runs out of address
+    # space with 256 MB; single-threaded C++ wants deep recursion.
+    stack_cap_mb: int = 256
 
 
 LANGUAGES: dict[str, Language] = {
@@ -58,6 +62,7 @@ LANGUAGES: dict[str, Language] = {
             filename="solution.js",
             kind="exec",
             run_argv=("{which:node}", "--max-old-space-size={mem}", "--stack-size=65500", "{build}/solution.js"),
+            stack_cap_mb=80,  # --stack-size=65500 (KB) needs 64 MB on the main thread
             fusion_name="nodejs",
             as_extra_mb=1536,
         ),

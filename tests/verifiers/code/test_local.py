@@ -121,9 +121,9 @@ async def test_executor_death_is_sandbox_error_then_recovers() -> None:
         sample = Sample(completion=fence("import time\ntime.sleep(3)"), reference=STDIO, task="code")
         task = asyncio.ensure_future(comp.aevaluate(sample, CodeConfig()))
         await asyncio.sleep(0.3)
-        z = sb._zygotes[0]
-        assert z is not None
-        os.kill(z.proc.pid, signal.SIGKILL)
+        zygote = sb._slots[0].proc
+        assert zygote is not None
+        os.kill(zygote.pid, signal.SIGKILL)
         s = await task
         assert s.score is None and s.status == Status.SANDBOX_ERROR
         ok = await comp.aevaluate(Sample(completion=fence(ADD_PY), reference=STDIO, task="code"), CodeConfig())

@@ -113,7 +113,7 @@ def _confine(spec: dict[str, Any], config: dict[str, Any], fds: list[int], rules
     ruleset = -1
     landlock = config.get("landlock")
     if landlock and spec.get("ruleset") in landlock["read_paths"]:
-        built = confine.run_ruleset(landlock, spec["ruleset"])
+        built = confine.run_ruleset(landlock, spec["ruleset"], own_proc=True)
         ruleset_fd = fcntl.fcntl(built, fcntl.F_DUPFD_CLOEXEC, 500)  # never equal to ``keep``
         os.close(built)
     if ruleset_fd >= 0:
@@ -139,6 +139,7 @@ def _confine(spec: dict[str, Any], config: dict[str, Any], fds: list[int], rules
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+        confine.dumpable()
     confine.no_new_privs()
     if ruleset >= 0:
         confine.landlock_restrict(ruleset)

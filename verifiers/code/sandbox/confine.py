@@ -40,6 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
+    "dumpable",
     "seccomp_filter",
     "seccomp_available",
     "landlock_abi",
@@ -62,6 +63,7 @@ _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_u
 
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
+PR_SET_DUMPABLE = 4
 SECCOMP_MODE_FILTER = 2
 
 _X86_64 = platform.machine() == "x86_64"
@@ -181,6 +183,16 @@ def _check(rc: int) -> int:
 
 def no_new_privs() -> None:
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+
+
+def dumpable() -> None:
+    """Undo the kernel's "not dumpable" mark that ``setresuid`` leaves on a forked child.
+
+    Without it ``/proc/self/*`` (maps, status, fd) belongs to root and ordinary programs that
+    read their own memory use fail. Safe here: ``ptrace`` and ``process_vm_*`` are denied by
+    the seccomp filter, and no other process of the run's uid outlives its run.
+    """
+    _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 
 
 def seccomp_available() -> bool:
@@ -368,9 +380,15 @@ def probe_landlock(ruleset_fd: int, writable: str) -> bool:
     return True
 
 
-def run_ruleset(landlock: dict[str, Any], name: str) -> int:
-    """The ruleset of one run, built after its private mounts (see the zygote's ``_landlock``)."""
-    return landlock_ruleset(landlock["read_paths"][name], landlock["writable"], landlock["abi"])
+def run_ruleset(landlock: dict[str, Any], name: str, own_proc: bool = False) -> int:
+    """The ruleset of one run, built after its private mounts (see the zygote's ``_landlock``).
+
+    ``own_proc`` adds the calling process's own ``/proc/<pid>`` (read only): programs read
+    their maps, status and fds, and the rest of ``/proc`` (other processes, the service's
+    command line) stays out of reach. Its own children get no ``/proc`` at all.
+    """
+    read = list(landlock["read_paths"][name]) + ([f"/proc/{os.getpid()}"] if own_proc else [])
+    return landlock_ruleset(read, landlock["writable"], landlock["abi"])
 
 
 def probe_run_landlock(scratch: str, landlock: dict[str, Any]) -> bool:

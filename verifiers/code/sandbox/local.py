@@ -312,7 +312,7 @@ class LocalSandbox:
                 "nofile": 256, "nproc": nproc,
             }
             if lang.kind == "exec" and not compile_step:
-                limits["stack"] = min(mem, 256) * MB
+                limits["stack"] = min(mem, lang.stack_cap_mb) * MB
             extra = MEMCG_EXTRA_MB + min(lang.as_extra_mb, 128)
             return Step(
                 step=kind, argv=argv, limits=limits, memcg_bytes=(mem + extra) * MB, timeout=float(timeout),

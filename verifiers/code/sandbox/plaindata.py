@@ -18,6 +18,10 @@ from typing import Any
 __all__ = ["encode", "decode", "dumps", "loads", "EncodeError", "DecodeError"]
 
 MAX_DEPTH = 100
+# Members of one set (or keys of one dict) allowed to share a hash value. Python's ints hash
+# modulo 2**61 - 1, so a child can return 40,000 distinct ints with one hash; building that
+# set costs n**2 / 2 comparisons (minutes) in the service. Honest data has next to none.
+MAX_SAME_HASH = 32
 
 
 class EncodeError(TypeError):
@@ -60,6 +64,18 @@ def encode(value: Any, depth: int = 0) -> Any:
     raise EncodeError(f"cannot serialise a value of type {type(value).__name__}")
 
 
+def _hashed(members: list[Any]) -> list[Any]:
+    """``members`` unchanged, after checking they are hashable and few share a hash."""
+    counts: dict[int, int] = {}
+    for m in members:
+        h = hash(m)  # TypeError for an unhashable member, caught by the caller
+        n = counts.get(h, 0) + 1
+        if n > MAX_SAME_HASH:
+            raise DecodeError("too many members with the same hash (a hash-collision set)")
+        counts[h] = n
+    return members
+
+
 def decode(data: Any, depth: int = 0) -> Any:
     """Inverse of :func:`encode`; raises :class:`DecodeError` on anything unexpected."""
     if depth > MAX_DEPTH:
@@ -83,16 +99,14 @@ def decode(data: Any, depth: int = 0) -> Any:
             if kind == "tuple":
                 return tuple(decode(x, d) for x in v)
             if kind == "set":
-                return {decode(x, d) for x in v}
+                return set(_hashed([decode(x, d) for x in v]))
             if kind == "frozenset":
-                return frozenset(decode(x, d) for x in v)
+                return frozenset(_hashed([decode(x, d) for x in v]))
             if kind == "dict":
-                out = {}
-                for pair in v:
-                    if type(pair) is not list or len(pair) != 2:
-                        raise DecodeError("malformed dict item")
-                    out[decode(pair[0], d)] = decode(pair[1], d)
-                return out
+                if any(type(pair) is not list or len(pair) != 2 for pair in v):
+                    raise DecodeError("malformed dict item")
+                keys = _hashed([decode(pair[0], d) for pair in v])
+                return dict(zip(keys, (decode(pair[1], d) for pair in v)))
     except (TypeError, ValueError) as e:  # unhashable set member, bad hex...
         raise DecodeError(str(e)) from None
     raise DecodeError(f"unknown tag {kind!r}")

@@ -175,10 +175,12 @@ class Slot:
                 self.needs_rebuild = bool(reply.get("dirty"))
 
     def _ask(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
-        assert self.sock is not None
-        protocol.send(self.sock, message)
-        self.sock.settimeout(timeout)
-        reply, fds = protocol.recv(self.sock)
+        sock = self.sock
+        if sock is None:
+            raise protocol.ProtocolError("slot was shut down")
+        protocol.send(sock, message)
+        sock.settimeout(timeout)
+        reply, fds = protocol.recv(sock)
         for fd in fds:
             os.close(fd)
         if reply.get("id") != message["id"] or "error" in reply:
@@ -186,33 +188,36 @@ class Slot:
         return reply
 
     def _step(self, build: int, step: Step) -> RunOutcome:
-        assert self.sock is not None
+        # One reference for the whole step: ``kill`` (from ``close``, another thread) sets
+        # ``self.sock`` to None, and a closed socket then fails here as an OSError.
+        sock = self.sock
+        if sock is None:
+            raise protocol.ProtocolError("slot was shut down")
         self._ids += 1
         ident = self._ids
         protocol.send(
-            self.sock,
+            sock,
             {
                 "op": "run", "id": ident, "build": build, "step": step.step, "argv": list(step.argv),
                 "limits": step.limits, "memcg_bytes": step.memcg_bytes, "timeout": step.timeout,
                 "call": step.call, "ruleset": step.ruleset,
             },
         )
-        self.sock.settimeout(GRACE)
-        forked, fds = protocol.recv(self.sock)
+        sock.settimeout(GRACE)
+        forked, fds = protocol.recv(sock)
         if forked.get("id") != ident or not forked.get("forked") or len(fds) != (5 if step.call else 4):
             for fd in fds:
                 os.close(fd)
             raise protocol.ProtocolError(str(forked.get("error", "answer out of turn")))
         try:
-            return self._drive(ident, step, fds)
+            return self._drive(sock, ident, step, fds)
         finally:
             for fd in fds:
                 with contextlib.suppress(OSError):
                     os.close(fd)
 
-    def _drive(self, ident: int, step: Step, fds: list[int]) -> RunOutcome:
+    def _drive(self, sock: socket.socket, ident: int, step: Step, fds: list[int]) -> RunOutcome:
         """Feed the child, read its pipes with caps, until the zygote reports it done."""
-        assert self.sock is not None
         request_w, pidfd = fds[0], fds[-1]
         readers = {fd: _Reader(fd, cap) for fd, cap in zip(fds[1:-1], (step.output_limit, STDERR_CAP, step.output_limit))}
         pending = memoryview(json.dumps(step.request, separators=(",", ":")).encode())
@@ -221,7 +226,8 @@ class Slot:
         poller.register(request_w, select.POLLOUT)
         for fd in readers:
             poller.register(fd, select.POLLIN)
-        poller.register(self.sock.fileno(), select.POLLIN)
+        sock_fd = sock.fileno()
+        poller.register(sock_fd, select.POLLIN)
         done: dict[str, Any] | None = None
         killed_for_output = False
         hard = time.monotonic() + step.timeout + GRACE
@@ -233,8 +239,8 @@ class Slot:
                 raise protocol.ProtocolError("zygote did not report the run")
             wait = (drain_until - now) if done is not None else min(hard - now, 1.0)
             for fd, ev in poller.poll(max(0.0, wait) * 1000):
-                if fd == self.sock.fileno():
-                    done, extra = protocol.recv(self.sock)
+                if fd == sock_fd:
+                    done, extra = protocol.recv(sock)
                     for x in extra:
                         os.close(x)
                     if done.get("id") != ident or not done.get("done"):
@@ -287,7 +293,9 @@ def _outcome(step: Step, done: dict[str, Any], readers: dict[int, _Reader], orde
         status = "disk_limit"
         if done.get("dirty"):
             stderr += "\nsandbox: the run left a scratch area that could not be emptied\n"
-    elif done.get("oom") and code != 0:
+    elif done.get("oom"):
+        # Any OOM kill in the run's cgroup, even of a child the program did not wait for: a
+        # run that forks 16 x 60 MB and prints before the killer reaches it exceeded its limit.
         status = "memory"
     else:
         status = classify(code, stderr, cpu, step.timeout, step.step != "run")
