@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from verifiers.math.compare import symbolic_verdict
 from verifiers.math.extract import MAX_ANSWER_CHARS, extract_answer, last_boxed
+from verifiers.math.forms import prepare
 from verifiers.math.normalize import clean_latex, clean_reference, fast_verdict_clean, normalize_reference
 from verifiers.math.risk import looks_expensive
 from verifiers.text import split_parts
@@ -67,6 +68,12 @@ class MathAccuracy:
         details = {"extracted": answer[:500], "source": extraction.source, "reference": reference[:500]}
         if len(answer) > MAX_ANSWER_CHARS:
             return Score(0.0, Status.TOO_LARGE, f"the answer is over {MAX_ANSWER_CHARS} characters", details)
+        prepared = prepare(answer, reference)
+        if isinstance(prepared, Score):
+            return Score(prepared.score, prepared.status, prepared.reason, {**details, "path": "forms"})
+        answer, reference = prepared.answer, prepared.reference
+        if prepared.notes:
+            details["read_as"] = answer[:500]
         clean_answer = clean_latex(answer)
         verdict = fast_verdict_clean(clean_reference(reference), clean_answer, config.float_rounding)
         if verdict is not None:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from typing import Any
 
+from verifiers.math.forms import explicit_products
 from verifiers.math.normalize import repeating_to_fraction
 from verifiers.types import Score, Status
 
@@ -27,12 +29,19 @@ __all__ = ["parse_answer", "symbolic_verdict", "to_parseable", "warm_up"]
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
+# Python refuses int() of more than 4,300 digits, and math-verify then parses nothing: a
+# 5,000-digit reference became ``invalid_reference``. Our own size limit bounds the length
+# (MAX_ANSWER_CHARS); this module runs in the pool's workers, where the setting is global.
+_INT_DIGITS = 25_000
+if hasattr(sys, "set_int_max_str_digits") and 0 < sys.get_int_max_str_digits() < _INT_DIGITS:
+    sys.set_int_max_str_digits(_INT_DIGITS)
+
 _DELIM_MARKERS = ("$", "\\(", "\\[", "\\boxed", "\\fbox")
 
 
 def to_parseable(text: str) -> str:
     """Give math-verify explicit delimiters: it only sees LaTeX inside them."""
-    s = repeating_to_fraction(text.strip())
+    s = explicit_products(repeating_to_fraction(text.strip()))
     if any(marker in s for marker in _DELIM_MARKERS):
         return s
     return f"${s}$"
